@@ -1,0 +1,3 @@
+from akn.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,153 @@
+"""The ``akn`` command line: argument handling only; the work lives in the packages.
+
+Exit status: 0 success, 1 the input has a problem (the message says FILE:LINE:COL and what
+to do), 2 usage error, 3 internal error (a bug: please report it), 130 interrupted.
+No command leaves a half-written output file behind.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from akn import __version__
+from akn.diagnostics import AknError
+
+
+def _read_akn(path: str, strict: bool = False):
+    """Parse an AKN file safely; warn (or, when strict, fail) if it is schema-invalid."""
+    from akn import schema, xmlsafe
+    tree = xmlsafe.parse_file(path)
+    if not schema.is_valid(tree):
+        problems = schema.errors(tree, limit=3)
+        line, msg = problems[0] if problems else (0, "schema-invalid")
+        if strict:
+            raise AknError(f"not valid Akoma Ntoso 3.0: {msg}", path, line, 1, "schema")
+        print(f"{path}:{line}:1: warning: not valid under the official AKN 3.0 schema "
+              f"({msg}); rendering it anyway", file=sys.stderr)
+    return tree
+
+
+def cmd_parse(args) -> int:
+    from akn.read import parse_text
+    from akn import atomic, schema
+    from lxml import etree
+    src = args.source
+    try:
+        with open(src, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise AknError(f"cannot read: {e.strerror}", src, 0, 0, "io")
+    doc = parse_text(data, src)
+    doc.diagnostics.print()
+    tree = doc.tree
+    if not schema.is_valid(tree):  # a bug in the reader: never write invalid XML
+        problems = schema.errors(tree, limit=3)
+        msg = "; ".join(f"line {ln}: {m}" for ln, m in problems)
+        raise AknError(f"internal error: the XML built from this text is not schema-valid "
+                       f"({msg}); no output written — please report this", src, 1, 1, "invalid")
+    out = args.output or os.path.splitext(src)[0] + ".xml"
+    atomic.write_bytes(out, doc.to_bytes())
+    if args.report:
+        import json
+        atomic.write_text(args.report, json.dumps(doc.report(), ensure_ascii=False, indent=1) + "\n")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from akn import schema, xmlsafe
+    bad = 0
+    for path in args.files:
+        try:
+            tree = xmlsafe.parse_file(path)
+        except AknError as e:
+            print(e, file=sys.stderr)
+            bad += 1
+            continue
+        ok = schema.xmlschema_schema().is_valid(tree) if args.engine == "xmlschema" \
+            else schema.is_valid(tree)
+        if ok:
+            if not args.quiet:
+                print(f"{path}: valid (Akoma Ntoso 3.0, sha256 {schema.schema_sha256()[:12]}…)")
+            continue
+        bad += 1
+        for line, msg in schema.errors(tree, limit=args.max_errors):
+            print(f"{path}:{line}:1: error: {msg}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def cmd_html(args) -> int:
+    from akn import atomic
+    from akn.render import html
+    tree = _read_akn(args.document)
+    out = args.output or os.path.splitext(args.document)[0] + ".html"
+    page = html.render(tree, source_name=os.path.basename(args.document))
+    atomic.write_text(out, page)
+    return 0
+
+
+def cmd_pdf(args) -> int:
+    from akn import atomic
+    from akn.render import pdf
+    with open(args.document, "rb") as f:
+        xml_bytes = f.read()
+    tree = _read_akn(args.document)
+    out = args.output or os.path.splitext(args.document)[0] + ".pdf"
+    atomic.write_bytes(out, pdf.render(tree, xml_bytes=xml_bytes,
+                                       source_name=os.path.basename(args.document)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="akn", description="UN resolutions: text -> Akoma Ntoso 3.0 -> HTML, PDF")
+    ap.add_argument("--version", action="version", version=f"akn {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("parse", help="plain text of a resolution -> schema-valid AKN 3.0 XML")
+    p.add_argument("source", help="the resolution as UTF-8 text")
+    p.add_argument("-o", "--output", help="where to write the XML (default: SOURCE with .xml)")
+    p.add_argument("--report", help="also write a JSON report of the diagnostics and counts")
+    p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("validate", help="check files against the official AKN 3.0 schema")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--engine", choices=["lxml", "xmlschema"], default="lxml",
+                   help="lxml (fast, default) or xmlschema; either way failures are explained by xmlschema")
+    p.add_argument("--max-errors", type=int, default=10)
+    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("html", help="AKN XML -> accessible HTML page")
+    p.add_argument("document")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_html)
+
+    p = sub.add_parser("pdf", help="AKN XML -> tagged PDF/A-3b with the XML embedded")
+    p.add_argument("document")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_pdf)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except AknError as e:
+        print(e, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("akn: interrupted; no partial output was left", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as e:  # a bug: say so plainly, without a traceback unless asked
+        if os.environ.get("AKN_DEBUG"):
+            raise
+        print(f"akn: internal error: {type(e).__name__}: {e} "
+              "(set AKN_DEBUG=1 for a traceback, and please report it)", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
