@@ -1,0 +1,219 @@
+"""AKN -> tagged PDF/A-3b (PDF/UA-1) for print and archive, with WeasyPrint.
+
+One source of structure, two stylesheets: the HTML writer renders the document with
+``media="print"`` (it inlines ``templates/print.css``), WeasyPrint lays it out, and
+``akn.render.pdfua`` repairs the tags and metadata. The AKN XML itself travels inside the
+PDF (``AFRelationship /Source``).
+
+Per process, the fonts (``@font-face`` for Amiri from the ``fontpkg-amiri`` wheel) and the
+``FontConfiguration`` are built once and reused, so that rendering many documents in one
+process pays WeasyPrint's start-up once. Only the running-header strings and the digits of
+the page numbers differ between documents: they form a small stylesheet made per document.
+
+Same input, same bytes: dates come from ``SOURCE_DATE_EPOCH`` when set, otherwise from the
+document's own FRBR dates; ``/ID`` comes from the input bytes.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+
+from akn import AKN_NS, __version__
+
+NS = {"a": AKN_NS}
+LANGS = {"ara": "ar", "eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "rus": "ru",
+         "zho": "zh", "chi": "zh"}
+RTL = {"ar", "he", "fa", "ur"}
+EASTERN = "٠١٢٣٤٥٦٧٨٩"
+WS = re.compile(r"\s+")
+
+
+@dataclass
+class Facts:
+    """What the PDF needs to know about a document, read from its AKN."""
+    lang: str = "en"
+    symbol: str = ""
+    title: str = ""
+    short_title: str = ""
+    expression: str = ""
+    adopted: str = ""
+    dates: list[str] = field(default_factory=list)
+    note_ids: list[str] = field(default_factory=list)
+    eastern_digits: bool = False
+
+    @property
+    def rtl(self) -> bool:
+        return self.lang in RTL
+
+
+def _text(el) -> str:
+    return WS.sub(" ", "".join(el.itertext())).strip() if el is not None else ""
+
+
+def _note_free_text(el) -> str:
+    """Text of an element without the text of the notes inside it."""
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag != f"{{{AKN_NS}}}authorialNote":
+            parts.append(_note_free_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def facts(tree) -> Facts:
+    root = tree.getroot() if hasattr(tree, "getroot") else tree
+    f = Facts()
+    code = root.xpath("string(//a:FRBRExpression/a:FRBRlanguage/@language)", namespaces=NS)
+    f.lang = LANGS.get(code.strip().lower(), code.strip().lower()[:2] or "en")
+    f.symbol = _text(next(iter(root.xpath("//a:coverPage//a:docNumber", namespaces=NS)), None)) \
+        or _text(next(iter(root.xpath("//a:preface//a:docNumber", namespaces=NS)), None))
+    titles = root.xpath("//a:preface//a:docTitle", namespaces=NS)
+    f.title = WS.sub(" ", _note_free_text(titles[0])).strip() if titles else ""
+    f.title = f.title if f.title and len(f.title) < 1000 else f.symbol
+    f.short_title = short(f.title)
+    f.expression = root.xpath("string(//a:FRBRExpression/a:FRBRthis/@value)", namespaces=NS)
+    f.adopted = root.xpath("string(//a:FRBRWork/a:FRBRdate/@date)", namespaces=NS)
+    f.dates = sorted(d for d in root.xpath("//a:FRBRdate/@date", namespaces=NS)
+                     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) and d > "0001-01-01")
+    f.note_ids = [n.get("eId") or f"note_{i}" for i, n in enumerate(
+        root.xpath("//a:authorialNote", namespaces=NS), 1)]
+    body = "".join(root.xpath("//a:preamble//text() | //a:mainBody//text()", namespaces=NS))
+    f.eastern_digits = sum(body.count(d) for d in EASTERN) > sum(ch.isdigit() and ch.isascii()
+                                                                 for ch in body)
+    return f
+
+
+def short(title: str, limit: int = 90) -> str:
+    """The running-header title: the whole title when short, else cut at a word."""
+    if len(title) <= limit:
+        return title
+    cut = title[:limit].rsplit(" ", 1)[0].rstrip(" ,،;؛:")
+    return cut + "…"
+
+
+def build_date(f: Facts) -> datetime:
+    """SOURCE_DATE_EPOCH when set, else the document's latest FRBR date (midnight UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    day = (f.dates[-1] if f.dates else f.adopted) or "2000-01-01"
+    try:
+        return datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+# ---------------------------------------------------------------- cached per process
+
+def amiri_dir():
+    import fontpkg_amiri
+    return fontpkg_amiri.ROOT / "files"
+
+
+@lru_cache(maxsize=1)
+def _weasy():
+    """Import WeasyPrint once, quietly (its warnings about unsupported CSS go to our log)."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    return weasyprint, FontConfiguration()
+
+
+@lru_cache(maxsize=1)
+def font_css():
+    """@font-face rules for Amiri from the wheel (Noto Sans Arabic breaks text extraction)."""
+    weasyprint, config = _weasy()
+    faces = []
+    for file, weight, style in (("Amiri-Regular.ttf", "normal", "normal"),
+                                ("Amiri-Bold.ttf", "bold", "normal"),
+                                ("Amiri-Italic.ttf", "normal", "italic"),
+                                ("Amiri-BoldItalic.ttf", "bold", "italic")):
+        path = amiri_dir() / file
+        if not path.is_file():
+            from akn.diagnostics import AknError
+            raise AknError(f"the Amiri font is missing ({path}); reinstall the environment "
+                           "('make clean-env && make')")
+        faces.append(f'@font-face {{ font-family: "Amiri"; font-weight: {weight}; '
+                     f'font-style: {style}; src: url("{path.as_uri()}"); }}')
+    return weasyprint.CSS(string="\n".join(faces), font_config=config)
+
+
+def _css_string(s: str) -> str:
+    s = s.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + re.sub(r"[\n\r\f]", " ", s) + '"'
+
+
+@lru_cache(maxsize=256)
+def page_css(symbol: str, title: str, digits: str):
+    """Running headers (symbol outside, short title inside, mirrored on left and right
+    pages) and page numbers n/N on the outer side, from page 2 on."""
+    weasyprint, config = _weasy()
+    num = f'counter(page, {digits}) "/" counter(pages, {digits})'
+    sym, tit = _css_string(symbol), _css_string(title)
+    css = f"""
+@page :left {{ @top-left {{ content: {sym}; }} @top-right {{ content: {tit}; }}
+              @bottom-left {{ content: {num}; }} }}
+@page :right {{ @top-right {{ content: {sym}; }} @top-left {{ content: {tit}; }}
+               @bottom-right {{ content: {num}; }} }}
+@page :first {{ @top-left {{ content: none; }} @top-right {{ content: none; }}
+               @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
+"""
+    return weasyprint.CSS(string=css, font_config=config)
+
+
+def html_for(tree, source_name: str) -> str:
+    from akn.render import html
+    return html.render(tree, source_name=source_name, media="print")
+
+
+# ---------------------------------------------------------------- the writer
+
+@dataclass
+class Rendered:
+    pdf: bytes
+    pages: int
+    problems: list[str]
+    facts: Facts
+
+
+def render_full(tree, *, xml_bytes: bytes, source_name: str = "document.xml",
+                html: str | None = None) -> Rendered:
+    """Render and repair; return the PDF with what was found along the way."""
+    from akn.render import pdfua
+    weasyprint, config = _weasy()
+    f = facts(tree)
+    page = html if html is not None else html_for(tree, source_name)
+    digits = "arabic-indic" if f.eastern_digits else "decimal"
+    when = build_date(f)
+    base = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))), "templates") + os.sep
+    doc = weasyprint.HTML(string=page, base_url=base).render(
+        font_config=config,
+        stylesheets=[font_css(), page_css(f.symbol, f.short_title, digits)],
+        pdf_variant="pdf/a-3b", pdf_tags=True)
+    name = os.path.splitext(os.path.basename(source_name))[0] + ".xml"
+    attachment = weasyprint.Attachment(
+        file_obj=io.BytesIO(xml_bytes), name=name, relationship="Source",
+        description="Akoma Ntoso 3.0 source of this document", created=when, modified=when)
+    raw = doc.write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True, attachments=[attachment])
+    meta = pdfua.Meta(title=f.title or f.symbol or name, lang=f.lang,
+                      identifier=f.expression or name, date=when, adopted=f.adopted,
+                      note_ids=f.note_ids, attachment_name=name, subject=f.symbol,
+                      rtl=f.rtl, producer=f"akn {__version__} (WeasyPrint {weasyprint.__version__})")
+    fixed = pdfua.repair(raw, meta, xml_bytes=xml_bytes,
+                         salt=f"{__version__}/{weasyprint.__version__}".encode())
+    return Rendered(fixed.pdf, len(doc.pages), fixed.problems, f)
+
+
+def render(tree, *, xml_bytes: bytes, source_name: str = "document.xml") -> bytes:
+    """The PDF's bytes; problems found while tagging are reported on stderr as warnings."""
+    out = render_full(tree, xml_bytes=xml_bytes, source_name=source_name)
+    for problem in out.problems:
+        print(f"{source_name}: warning: PDF tagging: {problem}", file=sys.stderr)
+    return out.pdf

@@ -1,0 +1,482 @@
+"""Repair WeasyPrint 70's tagged PDF/A-3b into PDF/A-3b + PDF/UA-1, with pikepdf.
+
+WeasyPrint renders well but tags short of PDF/UA-1 (see docs/pdf.md). This module fixes,
+after rendering and without re-laying anything out:
+
+* running headers, page numbers (margin boxes): WeasyPrint gives them MCIDs tied to
+  structure elements the tree never reaches (its issue #1836) -> they become
+  ``/Artifact <</Type /Pagination>>`` marked content and leave the ParentTree;
+* footnotes: the footnote area of each page is an anonymous ``NonStruct`` whose children
+  are the notes -> each note becomes ``Note`` with a unique ``/ID`` (the AKN eId) and is
+  moved into the structure right after its call; the call (``::footnote-call``, a
+  ``NonStruct``) becomes ``Reference``;
+* ``/Lang`` on runs in another script than the document's (English symbols and citations
+  in Arabic, Chinese or Russian text);
+* one XMP packet in one ``rdf:RDF`` (WeasyPrint adds extra XMP as a second block that
+  readers ignore): PDF/A-3b and PDF/UA-1 identification, the PDF/A extension schema that
+  declares ``pdfuaid``, title, language, identifier (FRBR expression IRI), dates;
+* ``/AF`` listing each attachment once; the AKN source attachment as ``text/xml`` with
+  ``AFRelationship /Source`` and fixed dates;
+* fixed dates and ``/ID`` so that the same input gives the same bytes.
+
+Everything the module knows about WeasyPrint's output is checked as it goes; anything
+unexpected is reported in ``Result.problems`` instead of being silently mis-tagged.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from xml.sax.saxutils import escape
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, String
+
+
+@dataclass
+class Meta:
+    """What the repaired PDF says about itself."""
+    title: str
+    lang: str                       # BCP 47, e.g. "ar"
+    identifier: str                 # FRBR expression IRI
+    date: datetime                  # CreationDate = ModDate (UTC)
+    adopted: str = ""               # YYYY-MM-DD, for dc:date
+    note_ids: list[str] = field(default_factory=list)   # AKN eIds of notes, document order
+    attachment_name: str = ""       # the embedded AKN file's name
+    subject: str = ""               # e.g. the symbol, for dc:description
+    rtl: bool = False
+    producer: str = "akn"
+
+
+@dataclass
+class Result:
+    pdf: bytes
+    problems: list[str]
+    artifacts: int = 0              # marked-content sequences turned into artifacts
+    notes: int = 0                  # Note elements made
+    langs: int = 0                  # elements given a /Lang
+
+
+# ---------------------------------------------------------------- text of marked content
+
+def _tounicode(font) -> dict[int, str]:
+    """A font's ToUnicode CMap as {code: text} (WeasyPrint writes 2-byte bfchar/bfrange)."""
+    stream = font.get("/ToUnicode")
+    table: dict[int, str] = {}
+    if stream is None:
+        return table
+    data = stream.read_bytes().decode("latin-1")
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
+        for src, dst in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
+            table[int(src, 16)] = bytes.fromhex(dst).decode("utf-16-be", "replace")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
+        for lo, hi, dst in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>",
+                                      block):
+            base = int(dst, 16)
+            for i, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                table[code] = chr(base + i)
+    return table
+
+
+def page_marked_text(page, cmaps: dict | None = None, unmapped: set | None = None):
+    """{MCID: text} for one page, glyphs decoded through the fonts' ToUnicode maps.
+
+    The text is in drawing order (visual order for right-to-left runs): good for telling
+    which script a run is in, not for reading. Glyph codes without a mapping are added to
+    ``unmapped`` as (font name, code)."""
+    cmaps = {} if cmaps is None else cmaps
+    fonts = page.Resources.get("/Font", Dictionary())
+    out: dict[int | None, str] = {}
+    stack: list[int | None] = []
+    table: dict[int, str] = {}
+    fname = ""
+    for operands, op in pikepdf.parse_content_stream(page):
+        op = str(op)
+        if op == "BDC":
+            props = operands[1]
+            mcid = props.get("/MCID") if isinstance(props, Dictionary) else None
+            stack.append(int(mcid) if mcid is not None else None)
+        elif op == "BMC":
+            stack.append(None)
+        elif op == "EMC":
+            if stack:
+                stack.pop()
+        elif op == "Tf":
+            font = fonts.get(str(operands[0]))
+            fname = str(font.get("/BaseFont", operands[0])) if font is not None else ""
+            key = font.objgen if font is not None else None
+            if key not in cmaps:
+                cmaps[key] = _tounicode(font) if font is not None else {}
+            table = cmaps[key]
+        elif op in ("TJ", "Tj", "'", '"'):
+            items = operands[0] if op == "TJ" else [operands[-1]]
+            text = []
+            for item in items:
+                if isinstance(item, String):
+                    raw = bytes(item)
+                    for i in range(0, len(raw) - 1, 2):
+                        code = int.from_bytes(raw[i:i + 2], "big")
+                        if code in table:
+                            text.append(table[code])
+                        elif unmapped is not None:
+                            unmapped.add((fname, code))
+            mcid = next((m for m in reversed(stack) if m is not None), None)
+            out[mcid] = out.get(mcid, "") + "".join(text)
+    return out
+
+
+# ---------------------------------------------------------------- structure helpers
+
+def _kids(elem) -> list:
+    k = elem.get("/K")
+    if k is None:
+        return []
+    return list(k) if isinstance(k, Array) else [k]
+
+
+def _is_elem(obj) -> bool:
+    return isinstance(obj, Dictionary) and obj.get("/Type") == Name.StructElem
+
+
+def _walk(elem):
+    yield elem
+    for kid in _kids(elem):
+        if _is_elem(kid):
+            yield from _walk(kid)
+
+
+def _mcids(elem, page_of: dict) -> list[tuple[int, int]]:
+    """(page index, MCID) of every marked-content kid under elem, in order."""
+    out = []
+    pg = elem.get("/Pg")
+    for kid in _kids(elem):
+        if isinstance(kid, int):
+            out.append((page_of.get(pg.objgen, -1) if pg is not None else -1, int(kid)))
+        elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
+            kp = kid.get("/Pg", pg)
+            out.append((page_of.get(kp.objgen, -1), int(kid.MCID)))
+        elif _is_elem(kid):
+            out.extend(_mcids(kid, page_of))
+    return out
+
+
+def _set_kids(elem, kids: list) -> None:
+    elem.K = Array(kids)
+
+
+SCRIPT_RANGES = {  # enough to tell the six UN languages' scripts from Latin
+    "Arab": ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF),
+             (0xFE70, 0xFEFF)),
+    "Cyrl": ((0x0400, 0x052F),),
+    "Hani": ((0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+             (0xFF00, 0xFFEF)),
+}
+
+
+def script_of(ch: str) -> str:
+    o = ord(ch)
+    for name, ranges in SCRIPT_RANGES.items():
+        if any(lo <= o <= hi for lo, hi in ranges):
+            return name
+    if ch.isalpha() and o < 0x0250:
+        return "Latn"
+    return ""
+
+
+# ---------------------------------------------------------------- the repair
+
+DOC_SCRIPT = {"ar": "Arab", "ru": "Cyrl", "zh": "Hani"}
+CALL_RE = re.compile(r"^[\s\u2060()\[\]0-9\u0660-\u0669\u06F0-\u06F9*]+$")
+DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def _num(text: str) -> str:
+    return "".join(ch for ch in text.translate(DIGITS) if ch.isdigit())
+
+
+def pdf_date(d: datetime) -> str:
+    return d.astimezone(timezone.utc).strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def xmp_date(d: datetime) -> str:
+    return d.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def xmp_packet(meta: Meta) -> bytes:
+    """One packet, one rdf:RDF: PDF/A-3b + PDF/UA-1 ids, the extension schema for pdfuaid
+    (PDF/A admits only declared schemas), Dublin Core, dates, producer."""
+    e = lambda s: escape(s, {'"': "&quot;"})  # noqa: E731
+    adopted = f"\n   <dc:date><rdf:Seq><rdf:li>{e(meta.adopted)}</rdf:li></rdf:Seq></dc:date>" \
+        if meta.adopted else ""
+    desc = (f"\n   <dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">{e(meta.subject)}"
+            f"</rdf:li></rdf:Alt></dc:description>") if meta.subject else ""
+    when = xmp_date(meta.date)
+    body = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"
+    xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+    xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+    xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+    xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+   <pdfaid:part>3</pdfaid:part>
+   <pdfaid:conformance>B</pdfaid:conformance>
+   <pdfuaid:part>1</pdfuaid:part>
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{e(meta.title)}</rdf:li><rdf:li xml:lang="{e(meta.lang)}">{e(meta.title)}</rdf:li></rdf:Alt></dc:title>
+   <dc:language><rdf:Bag><rdf:li>{e(meta.lang)}</rdf:li></rdf:Bag></dc:language>
+   <dc:identifier>{e(meta.identifier)}</dc:identifier>{adopted}{desc}
+   <xmp:CreateDate>{when}</xmp:CreateDate>
+   <xmp:ModifyDate>{when}</xmp:ModifyDate>
+   <xmp:MetadataDate>{when}</xmp:MetadataDate>
+   <xmp:CreatorTool>{e(meta.producer)}</xmp:CreatorTool>
+   <pdf:Producer>{e(meta.producer)}</pdf:Producer>
+   <pdfaExtension:schemas>
+    <rdf:Bag>
+     <rdf:li rdf:parseType="Resource">
+      <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+      <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+      <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+      <pdfaSchema:property>
+       <rdf:Seq>
+        <rdf:li rdf:parseType="Resource">
+         <pdfaProperty:name>part</pdfaProperty:name>
+         <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+         <pdfaProperty:category>internal</pdfaProperty:category>
+         <pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+        </rdf:li>
+       </rdf:Seq>
+      </pdfaSchema:property>
+     </rdf:li>
+    </rdf:Bag>
+   </pdfaExtension:schemas>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="r"?>"""
+    return body.encode("utf-8")
+
+
+def file_id(xml_bytes: bytes, salt: bytes = b"") -> bytes:
+    """The first /ID entry: 16 bytes derived from the input (and the renderer's version)."""
+    return hashlib.sha256(b"akn-pdf\0" + salt + b"\0" + xml_bytes).digest()[:16]
+
+
+class _Repair:
+    def __init__(self, pdf: pikepdf.Pdf, meta: Meta):
+        self.pdf, self.meta = pdf, meta
+        self.problems: list[str] = []
+        self.page_of = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+        self.cmaps: dict = {}
+        self.texts = [page_marked_text(p, self.cmaps) for p in pdf.pages]
+        self.result = Result(b"", self.problems)
+
+    # -- text of an element (drawing order), for identification only
+    def text(self, elem) -> str:
+        return "".join(self.texts[p].get(m, "") if 0 <= p < len(self.texts) else ""
+                       for p, m in _mcids(elem, self.page_of))
+
+    def run(self) -> None:
+        root = self.pdf.Root
+        if "/StructTreeRoot" not in root:
+            self.problems.append("no structure tree: WeasyPrint was not asked for tags")
+            return
+        self.document = root.StructTreeRoot.K[0] if isinstance(root.StructTreeRoot.K, Array) \
+            else root.StructTreeRoot.K
+        self.artifacts()
+        self.notes()
+        self.languages()
+        self.catalog()
+        self.attachments()
+
+    # -- 1. margin boxes -> artifacts
+    def artifacts(self) -> None:
+        reached: dict[int, set[int]] = {}
+        for p, m in _mcids(self.document, self.page_of):
+            reached.setdefault(p, set()).add(m)
+        parent_tree = self.pdf.Root.StructTreeRoot.ParentTree
+        nums = parent_tree.Nums
+        arrays = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        for index, page in enumerate(self.pdf.pages):
+            keep = reached.get(index, set())
+            changed = False
+            ops = []
+            for operands, op in pikepdf.parse_content_stream(page):
+                if str(op) == "BDC" and isinstance(operands[1], Dictionary) \
+                        and "/MCID" in operands[1] and int(operands[1].MCID) not in keep:
+                    mcid = int(operands[1].MCID)
+                    ops.append(pikepdf.ContentStreamInstruction(
+                        [Name.Artifact, Dictionary(Type=Name.Pagination)], pikepdf.Operator("BDC")))
+                    arr = arrays.get(int(page.get("/StructParents", index)))
+                    if arr is not None and mcid < len(arr):
+                        arr[mcid] = None
+                    changed = True
+                    self.result.artifacts += 1
+                    continue
+                ops.append(pikepdf.ContentStreamInstruction(operands, op))
+            if changed:
+                page.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(ops))
+
+    # -- 2. footnotes -> Note (+ /ID), calls -> Reference
+    def notes(self) -> None:
+        meta = self.meta
+        doc_kids = _kids(self.document)
+        by_page: dict[int, list] = {}
+        for kid in doc_kids:
+            pg = kid.get("/Pg")
+            by_page.setdefault(self.page_of.get(pg.objgen, -1) if pg is not None else -1,
+                               []).append(kid)
+        areas = []
+        for page, kids in sorted(by_page.items()):
+            # WeasyPrint 70 lays a page out as [root box, footnote area]: a page with
+            # footnotes ends with the area, an anonymous NonStruct holding one element per
+            # footnote, each starting with its ::footnote-marker (another NonStruct).
+            last = kids[-1]
+            if last.S == Name.NonStruct and _kids(last) and all(
+                    _is_elem(n) and _kids(n) and _is_elem(_kids(n)[0])
+                    and _kids(n)[0].S == Name.NonStruct for n in _kids(last)):
+                areas.append(last)
+        notes = [n for fa in areas for n in _kids(fa)]
+        drop = {a.objgen for a in areas}
+        if len(notes) != len(meta.note_ids):
+            self.problems.append(f"{len(notes)} footnotes laid out, {len(meta.note_ids)} "
+                                 "notes in the document: footnotes left untagged as Note")
+            return
+        # the calls: NonStruct whose text is only a bracketed number, in document order
+        calls = [e for kid in doc_kids if kid.objgen not in drop for e in _walk(kid)
+                 if e.S == Name.NonStruct and CALL_RE.match(self.text(e) or "x")]
+        remaining = list(calls)
+        pairs = []
+        for note in notes:
+            marker = _num(self.text(_kids(note)[0]) if _kids(note) else "")
+            found = next((c for c in remaining if _num(self.text(c)) == marker), None)
+            if found is None:
+                self.problems.append(f"no call found for footnote {marker}")
+                pairs.append((note, None))
+                continue
+            remaining = remaining[remaining.index(found) + 1:]
+            pairs.append((note, found))
+        # rebuild the document's kids without the footnote areas
+        self.document.K = Array([k for k in doc_kids if k.objgen not in drop])
+        for (note, call), eid in zip(pairs, meta.note_ids):
+            note.S = Name.Note
+            note.ID = String(eid)
+            first = _kids(note)[0] if _kids(note) else None
+            if _is_elem(first) and first.S == Name.NonStruct:  # ::footnote-marker
+                first.S = Name.Lbl
+            if call is None:  # keep the note reachable: put it at the end
+                note.P = self.document
+                self.document.K.append(note)
+                continue
+            call.S = Name.Reference
+            parent = call.P
+            kids = _kids(parent)
+            at = next(i for i, k in enumerate(kids) if _is_elem(k) and k.objgen == call.objgen)
+            kids.insert(at + 1, note)
+            _set_kids(parent, kids)
+            note.P = parent
+            self.result.notes += 1
+
+    # -- 3. /Lang on runs in another script
+    def languages(self) -> None:
+        home = DOC_SCRIPT.get(self.meta.lang.split("-")[0].lower(), "Latn")
+        if home == "Latn":
+            return
+
+        def letters(text):
+            return {script_of(ch) for ch in text if ch.isalpha()} - {""}
+
+        def visit(elem):
+            for kid in _kids(elem):
+                if not _is_elem(kid):
+                    continue
+                found = letters(self.text(kid))
+                if found == {"Latn"} and sum(ch.isalpha() for ch in self.text(kid)) >= 2:
+                    kid.Lang = String("en")
+                    self.result.langs += 1
+                elif "Latn" in found:
+                    visit(kid)
+        visit(self.document)
+
+    # -- 4. catalog, info, XMP, /ID
+    def catalog(self) -> None:
+        pdf, meta = self.pdf, self.meta
+        root = pdf.Root
+        root.Lang = String(meta.lang)
+        root.MarkInfo = Dictionary(Marked=True)
+        prefs = root.get("/ViewerPreferences", Dictionary())
+        prefs.DisplayDocTitle = True
+        if meta.rtl:
+            prefs.Direction = Name.R2L
+        root.ViewerPreferences = prefs
+        root.Metadata = pdf.make_stream(xmp_packet(meta), Type=Name.Metadata,
+                                        Subtype=Name.XML)
+        info = Dictionary(Title=String(meta.title), Producer=String(meta.producer),
+                          Creator=String(meta.producer),
+                          CreationDate=String(pdf_date(meta.date)),
+                          ModDate=String(pdf_date(meta.date)))
+        if meta.subject:
+            info.Subject = String(meta.subject)
+        pdf.trailer.Info = pdf.make_indirect(info)
+        # Link annotations need alternative text (PDF/UA-1 7.18.5)
+        for page in pdf.pages:
+            for annot in page.get("/Annots", Array()):
+                if annot.get("/Subtype") == Name.Link and "/Contents" not in annot:
+                    action = annot.get("/A", Dictionary())
+                    target = action.get("/URI") or annot.get("/Dest") or action.get("/D")
+                    annot.Contents = String(str(target) if target is not None else "link")
+
+    # -- 5. the embedded AKN source
+    def attachments(self) -> None:
+        pdf, meta = self.pdf, self.meta
+        root = pdf.Root
+        seen, unique = set(), []
+        for spec in root.get("/AF", Array()):
+            key = spec.objgen if spec.is_indirect else id(spec)
+            if key in seen:
+                continue
+            if spec.is_indirect:
+                seen.add(key)
+            unique.append(spec)
+        # WeasyPrint lists the same file spec once inline and once by reference
+        by_name: dict[str, object] = {}
+        for spec in unique:
+            by_name.setdefault(str(spec.get("/UF", spec.get("/F", ""))), spec)
+        specs = [s if s.is_indirect else pdf.make_indirect(s) for s in by_name.values()]
+        when = String(pdf_date(meta.date))
+        for spec in specs:
+            spec.AFRelationship = Name.Source
+            spec.Desc = String("Akoma Ntoso 3.0 source of this document")
+            ef = spec.EF.F
+            ef.Subtype = Name("/text/xml")
+            ef.Params.CreationDate = when
+            ef.Params.ModDate = when
+        root.AF = Array(specs)
+        names = root.get("/Names", Dictionary()).get("/EmbeddedFiles")
+        if names is not None:
+            flat = []
+            for name, spec in zip(list(names.Names)[0::2], list(names.Names)[1::2]):
+                flat += [name, by_name.get(str(name), spec) if not spec.is_indirect else spec]
+            names.Names = Array(flat)
+
+
+def repair(pdf_bytes: bytes, meta: Meta, xml_bytes: bytes = b"", salt: bytes = b"") -> Result:
+    """Take WeasyPrint's tagged PDF/A-3b and return a repaired, deterministic PDF."""
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        fix = _Repair(pdf, meta)
+        fix.run()
+        ident = String(file_id(xml_bytes or pdf_bytes, salt))
+        pdf.trailer.ID = Array([ident, ident])
+        out = io.BytesIO()
+        # deterministic_id: the second /ID entry is a hash of the content, not of the clock
+        pdf.save(out, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+        fix.result.pdf = out.getvalue()
+        return fix.result

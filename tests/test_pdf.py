@@ -1,0 +1,450 @@
+"""The PDF writer: PDF/A-3b with its AKN inside, PDF/UA-1 tags, UN layout, text layer.
+
+Every rendered PDF goes through the same checks (``check_pdf``): a pikepdf inspection of
+the archive and accessibility properties, ``qpdf --check``, the text layer read by
+``pdftotext`` against the XML's own text, and every page rendered to PNG with ``pdftoppm``
+(kept in build/pdf-pages/ for a person to look at).
+"""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pikepdf
+import pytest
+from lxml import etree
+
+from conftest import LANGS, ROOT, corpus_files
+
+from akn import AKN_NS, xmlsafe
+from akn.render import pdf as pdfw
+from akn.render import pdfua
+
+PAGES_DIR = ROOT / "build" / "pdf-pages"
+A4 = (595.28, 841.89)
+NS = {"a": AKN_NS}
+XMP = {"x": "adobe:ns:meta/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+       "dc": "http://purl.org/dc/elements/1.1/", "xmp": "http://ns.adobe.com/xap/1.0/",
+       "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+       "pdfuaid": "http://www.aiim.org/pdfua/ns/id/"}
+
+needs_poppler = pytest.mark.skipif(
+    not (shutil.which("pdftotext") and shutil.which("pdftoppm") and shutil.which("qpdf")),
+    reason="poppler-utils and qpdf are not installed: run 'bash scripts/setup-system.sh'")
+
+
+# ---------------------------------------------------------------- the XML's own text
+
+def xml_text(tree) -> tuple[str, list[str]]:
+    """(text of the printed parts without notes, [text of each note]) in document order."""
+    root = tree.getroot()
+    notes: list[str] = []
+    out: list[str] = []
+
+    def walk(el):
+        tag = etree.QName(el).localname if isinstance(el.tag, str) else ""
+        if tag == "authorialNote":
+            notes.append(" ".join(el.itertext()))
+            out.append(" ")
+        elif tag in ("noteRef", "img", "eol", "eop"):
+            out.append(" ")
+        elif tag:
+            out.append(el.text or "")
+            for child in el:
+                walk(child)
+                out.append(child.tail or "")
+            if tag in ("p", "num", "heading", "docTitle", "docNumber", "listIntroduction"):
+                out.append(" ")
+
+    doc = root[0]
+    for part in doc:
+        if etree.QName(part).localname != "meta":
+            walk(part)
+    return "".join(out), notes
+
+
+BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u2060\u00ad\ufeff]")
+CALL = re.compile(r"[\(\[]\s*[0-9\u0660-\u0669]+\s*[\)\]]")
+WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> list[str]:
+    """Word sequence for comparison: NFC, bidi controls and word joiners gone, footnote
+    calls "(n)" gone, punctuation and spacing folded (tokens are runs of word chars)."""
+    text = unicodedata.normalize("NFC", BIDI.sub("", text))
+    text = CALL.sub(" ", text)
+    return WORD.findall(text)
+
+
+def pdftotext_pages(path: Path) -> list[str]:
+    """Each page's text without the running header and footer zones (page artifacts)."""
+    out = []
+    pages = len(pikepdf.open(path).pages)
+    for n in range(1, pages + 1):
+        # the header and page number live in the top and bottom 18 mm (51 pt)
+        proc = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-x", "0", "-y", "51",
+                               "-W", "596", "-H", str(842 - 2 * 51), "-enc", "UTF-8",
+                               str(path), "-"], capture_output=True, text=True, check=True)
+        out.append(proc.stdout)
+    return out
+
+
+def compare_text(pages: list[str], body: list[str], notes: list[list[str]]) -> None:
+    """The PDF's words must be the body's words in order, with each page's footnotes
+    (whole, in order) after that page's share of the body."""
+    j = n = 0
+    for p, text in enumerate(pages, 1):
+        w = words(text)
+        i = 0
+        while i < len(w) and j < len(body) and w[i] == body[j]:
+            i += 1
+            j += 1
+        while i < len(w):
+            if n < len(notes) and notes[n] and w[i:i + len(notes[n])] == notes[n]:
+                i += len(notes[n])
+                n += 1
+                continue
+            if n < len(notes) and not notes[n]:
+                n += 1
+                continue
+            raise AssertionError(
+                f"page {p}, word {i}: PDF has {' '.join(w[i:i + 12])!r}\n"
+                f"  expected body: {' '.join(body[j:j + 12])!r}\n"
+                f"  or note {n + 1}: {' '.join(notes[n][:12]) if n < len(notes) else '-'!r}")
+    assert j == len(body), f"body text missing from the PDF: {' '.join(body[j:j + 20])!r}"
+    assert n == len(notes), f"notes {n + 1}..{len(notes)} missing from the PDF"
+
+
+# ---------------------------------------------------------------- the checks
+
+def struct_elems(root):
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        yield el
+        k = el.get("/K")
+        kids = list(k) if isinstance(k, pikepdf.Array) else [k] if k is not None else []
+        stack.extend(reversed([c for c in kids if isinstance(c, pikepdf.Dictionary)
+                               and c.get("/Type") == "/StructElem"]))
+
+
+def check_pdf(data: bytes, xml_bytes: bytes, tree, name: str, tmp: Path) -> dict:
+    """All checks on one PDF; returns a few facts for test-specific assertions."""
+    f = pdfw.facts(tree)
+    body_text, note_texts = xml_text(tree)
+    path = tmp / f"{name}.pdf"
+    path.write_bytes(data)
+    pdf = pikepdf.open(io.BytesIO(data))
+    root = pdf.Root
+    found: dict = {"pages": len(pdf.pages)}
+
+    # -- page size A4
+    for page in pdf.pages:
+        box = [float(v) for v in page.MediaBox]
+        assert abs(box[2] - box[0] - A4[0]) < 1 and abs(box[3] - box[1] - A4[1]) < 1, box
+
+    # -- catalog: language, marked, display title, direction
+    assert str(root.Lang) == f.lang
+    assert root.MarkInfo.Marked is True
+    assert root.ViewerPreferences.DisplayDocTitle is True
+    assert (root.ViewerPreferences.get("/Direction") == "/R2L") == f.rtl
+    assert str(pdf.docinfo.Title) == f.title
+
+    # -- one XMP packet, one rdf:RDF, with PDF/A-3b and PDF/UA-1 and our metadata
+    md = root.Metadata
+    assert "/Filter" not in md, "PDF/A: the metadata stream must not be compressed"
+    xmp = etree.fromstring(md.read_bytes())
+    assert len(xmp.findall("rdf:RDF", XMP)) == 1
+    assert len(xmp.findall(".//rdf:RDF", XMP)) == 1
+
+    def one(path_):
+        got = xmp.xpath(f"string(//{path_})", namespaces=XMP).strip()
+        assert got, f"XMP has no {path_}"
+        return got
+    assert one("pdfaid:part") == "3" and one("pdfaid:conformance") == "B"
+    assert one("pdfuaid:part") == "1"
+    assert one("dc:title//rdf:li") == f.title
+    assert one("dc:language//rdf:li") == f.lang
+    assert one("dc:identifier") == f.expression and f.expression.startswith("/akn/")
+    if f.adopted:
+        assert one("dc:date//rdf:li") == f.adopted
+    created = one("xmp:CreateDate")
+    assert str(pdf.docinfo.CreationDate).startswith("D:" + re.sub(r"\D", "", created)[:14])
+    assert b"pdfaExtension" in md.read_bytes()  # pdfuaid declared for PDF/A
+
+    # -- output intent, /ID from the input bytes
+    intents = root.OutputIntents
+    assert len(intents) == 1 and intents[0].S == "/GTS_PDFA1"
+    salt = f"{pdfw.__version__}/{pdfw._weasy()[0].__version__}".encode()
+    assert bytes(pdf.trailer.ID[0]) == pdfua.file_id(xml_bytes, salt)
+
+    # -- the AKN travels inside, once
+    af = list(root.AF)
+    assert len(af) == 1, f"/AF lists {len(af)} entries"
+    spec = af[0]
+    assert spec.AFRelationship == "/Source"
+    assert spec.EF.F.Subtype == "/text/xml"
+    assert spec.EF.F.read_bytes() == xml_bytes
+    assert str(spec.UF).endswith(".xml")
+    names = root.Names.EmbeddedFiles.Names
+    assert len(names) == 2 and names[1].objgen == spec.objgen
+
+    # -- fonts embedded, every glyph drawn has a Unicode mapping
+    unmapped: set = set()
+    cmaps: dict = {}
+    texts = [pdfua.page_marked_text(p, cmaps, unmapped) for p in pdf.pages]
+    assert not unmapped, f"glyphs without ToUnicode: {sorted(unmapped)[:10]}"
+    for page in pdf.pages:
+        for font in page.Resources.Font.values():
+            desc = font.DescendantFonts[0].FontDescriptor if "/DescendantFonts" in font \
+                else font.FontDescriptor
+            assert any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")), font
+            if f.lang == "ar":
+                assert "Amiri" in str(font.BaseFont) or "Noto" in str(font.BaseFont)
+
+    # -- structure: everything marked is reachable or an artifact; notes; references
+    doc = root.StructTreeRoot.K
+    doc = doc[0] if isinstance(doc, pikepdf.Array) else doc
+    assert doc.S == "/Document"
+    page_of = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+    reached = {}
+    for el in struct_elems(doc):
+        pg = el.get("/Pg")
+        k = el.get("/K")
+        for kid in (list(k) if isinstance(k, pikepdf.Array) else [k]):
+            if isinstance(kid, int):
+                reached.setdefault(page_of[pg.objgen], set()).add(int(kid))
+    artifact_text = {}
+    for i, page in enumerate(pdf.pages):
+        depth_art = 0
+        mcids = set()
+        stack = []
+        for operands, op in pikepdf.parse_content_stream(page):
+            op = str(op)
+            if op in ("BDC", "BMC"):
+                tag = str(operands[0])
+                props = operands[1] if op == "BDC" else None
+                stack.append(tag)
+                if isinstance(props, pikepdf.Dictionary) and "/MCID" in props:
+                    assert tag != "/Artifact"
+                    mcids.add(int(props.MCID))
+            elif op == "EMC":
+                stack.pop()
+            elif op in ("TJ", "Tj"):
+                assert stack, f"page {i + 1}: text outside any marked content"
+                if "/Artifact" in stack:
+                    depth_art += 1
+        assert mcids <= reached.get(i, set()), \
+            f"page {i + 1}: MCIDs {sorted(mcids - reached.get(i, set()))} are not in the tree"
+        artifact_text[i] = depth_art
+    if found["pages"] > 1:
+        assert all(artifact_text[i] >= 2 for i in range(1, found["pages"])), \
+            "running header and page number must be artifacts on every page after the first"
+    types = [str(el.S) for el in struct_elems(doc)]
+    found["types"] = types
+    notes = [el for el in struct_elems(doc) if el.S == "/Note"]
+    refs = [el for el in struct_elems(doc) if el.S == "/Reference"]
+    assert len(notes) == len(f.note_ids), f"{len(notes)} Note elements for {len(f.note_ids)} notes"
+    assert len(refs) == len(f.note_ids)
+    ids = [str(n.ID) for n in notes]
+    assert ids == f.note_ids and len(set(ids)) == len(ids)
+    for note in notes:  # each Note sits right after its Reference
+        kids = list(note.P.K)
+        at = next(i for i, k in enumerate(kids) if isinstance(k, pikepdf.Dictionary)
+                  and k.objgen == note.objgen)
+        assert at > 0 and kids[at - 1].S == "/Reference"
+    found["langs"] = [str(el.Lang) for el in struct_elems(doc) if "/Lang" in el]
+    # the parent tree maps every MCID of the content to an element of the tree
+    nums = root.StructTreeRoot.ParentTree.Nums
+    for i in range(0, len(nums), 2):
+        if int(nums[i]) < len(pdf.pages):
+            for m, el in enumerate(nums[i + 1]):
+                if el is not None and m in reached.get(int(nums[i]), set()):
+                    assert el.get("/Type") == "/StructElem"
+
+    # -- qpdf
+    proc = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    # -- text layer = the XML's text, footnote calls and page artifacts aside
+    compare_text(pdftotext_pages(path), words(body_text), [words(t) for t in note_texts])
+
+    # -- every page renders; the PNGs are kept for a person to look at
+    PAGES_DIR.mkdir(parents=True, exist_ok=True)
+    for old in PAGES_DIR.glob(f"{name}-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(path), str(PAGES_DIR / name)],
+                   check=True, capture_output=True)
+    pngs = sorted(PAGES_DIR.glob(f"{name}-*.png"))
+    assert len(pngs) == found["pages"]
+    assert all(p.stat().st_size > 2000 for p in pngs)
+    found["texts"] = texts
+    return found
+
+
+def render_file(path: Path):
+    data = path.read_bytes()
+    tree = xmlsafe.parse_bytes(data, str(path))
+    return data, tree, pdfw.render_full(tree, xml_bytes=data, source_name=path.name)
+
+
+# ---------------------------------------------------------------- tests
+
+def test_facts_of_un_file_and_digits():
+    tree = etree.ElementTree(etree.fromstring(MINI_AKN.encode()))
+    f = pdfw.facts(tree)
+    assert f.lang == "ar" and f.rtl and f.symbol == "A/RES/67/190"
+    assert f.expression == "/akn/un/statement/deliberation/unga/2012-12-20/67-190/ara@/"
+    assert f.adopted == "2012-12-20" and f.eastern_digits
+    assert f.note_ids == ["note_1", "note_2"]
+    assert pdfw.short("كلمة " * 40).endswith("…") and len(pdfw.short("كلمة " * 40)) <= 91
+
+
+def test_dates_from_document_or_source_date_epoch(monkeypatch):
+    f = pdfw.Facts(dates=["2012-12-20", "2013-02-14"], adopted="2012-12-20")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert pdfw.build_date(f).isoformat() == "2013-02-14T00:00:00+00:00"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert pdfw.build_date(f).isoformat() == "2023-11-14T22:13:20+00:00"
+
+
+MINI_AKN = """<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0">
+<statement name="resolution"><meta><identification source="#x">
+<FRBRWork><FRBRthis value="/akn/un/statement/deliberation/unga/2012-12-20/67-190/!main"/>
+<FRBRuri value="/akn/un/statement/deliberation/unga/2012-12-20/67-190/"/>
+<FRBRdate date="2012-12-20" name="adoption"/><FRBRauthor href="#ga"/><FRBRcountry value="un"/></FRBRWork>
+<FRBRExpression><FRBRthis value="/akn/un/statement/deliberation/unga/2012-12-20/67-190/ara@/"/>
+<FRBRuri value="/akn/un/statement/deliberation/unga/2012-12-20/67-190/ara@/"/>
+<FRBRdate date="2013-02-14" name="publication"/><FRBRauthor href="#ga"/><FRBRlanguage language="ara"/></FRBRExpression>
+<FRBRManifestation><FRBRthis value="/akn/x.xml"/><FRBRuri value="/akn/x.xml"/>
+<FRBRdate date="2013-02-14" name="markup"/><FRBRauthor href="#x"/></FRBRManifestation>
+</identification></meta>
+<coverPage><p><docNumber>A/RES/67/190</docNumber></p></coverPage>
+<preface><p><docNumber>١٩٠/٦٧</docNumber> - <docTitle>تحسين تنسيق الجهود المبذولة لمكافحة الاتجار بالأشخاص</docTitle></p></preface>
+<preamble><formula name="enactingFormula"><p>إن الجمعية العامة،</p></formula>
+<container name="x"><p>وإذ تشير إلى القرار <ref href="/x">A/RES/64/293</ref> المؤرخ ٣٠ تموز/يوليه ٢٠١٠<authorialNote eId="note_1" marker="١"><p>الأمم المتحدة، مجموعة المعاهدات، المجلد ٢٢٢٥.</p></authorialNote>،</p></container>
+</preamble>
+<mainBody><paragraph eId="para_1"><num>١ -</num><content><p>تطلب إلى الأمين العام تقديم تقرير<authorialNote eId="note_2" marker="٢"><p>المرجع نفسه، المجلد ٢٢٣٧.</p></authorialNote> وتقرر.</p></content></paragraph></mainBody>
+</statement></akomaNtoso>"""
+
+
+def mini_html(paragraphs: int) -> str:
+    """A stand-in for the HTML writer's print output: enough to exercise the repairs."""
+    note = ('<span class="akn-authorialNote" id="{id}">{text}</span>')
+    body = []
+    for i in range(paragraphs):
+        n1 = note.format(id="note_1", text="الأمم المتحدة، مجموعة المعاهدات، المجلد ٢٢٢٥.") \
+            if i == 0 else ""
+        n2 = note.format(id="note_2", text="المرجع نفسه، المجلد ٢٢٣٧.") \
+            if i == paragraphs - 1 else ""
+        body.append(f"<p>وإذ تشير إلى القرار <span lang=en dir=ltr>A/RES/64/293</span> "
+                    f"المؤرخ ٣٠ تموز/يوليه ٢٠١٠{n1}، {n2} وتقرر.</p>")
+    css = """<style>
+      @page { size: A4; margin: 25mm 20mm; }
+      html { font-family: Amiri; font-size: 14pt; }
+      .akn-authorialNote { float: footnote; }
+      .akn-authorialNote::footnote-call { content: "\\2060(" counter(footnote, arabic-indic) ")"; }
+      .akn-authorialNote::footnote-marker { content: "(" counter(footnote, arabic-indic) ") "; }
+    </style>"""
+    return (f"<!doctype html><html lang=ar dir=rtl><head><meta charset=utf-8><title>t</title>"
+            f"{css}</head><body>{''.join(body)}</body></html>")
+
+
+def test_repair_on_a_minimal_page():
+    """pdfua.repair on WeasyPrint's own output: artifacts, Note/Reference, Lang, XMP, AF."""
+    tree = etree.ElementTree(etree.fromstring(MINI_AKN.encode()))
+    xml = MINI_AKN.encode()
+    out = pdfw.render_full(tree, xml_bytes=xml, source_name="mini.xml", html=mini_html(40))
+    assert out.problems == []
+    assert out.pages >= 2
+    pdf = pikepdf.open(io.BytesIO(out.pdf))
+    doc = pdf.Root.StructTreeRoot.K[0]
+    els = list(struct_elems(doc))
+    notes = [e for e in els if e.S == "/Note"]
+    assert [str(n.ID) for n in notes] == ["note_1", "note_2"]
+    assert all(n.P.S == "/P" for n in notes)
+    assert sum(e.S == "/Reference" for e in els) == 2
+    assert not any(e.S == "/NonStruct" and e.P.objgen == doc.objgen for e in els), \
+        "the footnote areas must be gone from the document level"
+    langs = [e for e in els if "/Lang" in e]
+    assert len(langs) == 40 and all(str(e.Lang) == "en" for e in langs)
+    # page 2's header (the symbol) and page number are artifacts, not tagged content
+    arts = []
+    for operands, op in pikepdf.parse_content_stream(pdf.pages[1]):
+        if str(op) == "BDC" and str(operands[0]) == "/Artifact":
+            arts.append(operands[1].get("/Type"))
+    assert arts.count("/Pagination") >= 2
+    assert list(pdf.Root.AF)[0].EF.F.read_bytes() == xml
+    assert len(pdf.Root.AF) == 1
+    xmp = pdf.Root.Metadata.read_bytes()
+    assert xmp.count(b"<rdf:RDF") == 1 and b"<pdfuaid:part>1</pdfuaid:part>" in xmp
+
+
+def test_repair_reports_a_missing_footnote_instead_of_mistagging():
+    tree = etree.ElementTree(etree.fromstring(MINI_AKN.encode()))
+    html = mini_html(3).replace('<span class="akn-authorialNote" id="note_2">', '<span>')
+    out = pdfw.render_full(tree, xml_bytes=b"<x/>", source_name="mini.xml", html=html)
+    assert any("1 footnotes laid out, 2 notes" in p for p in out.problems)
+
+
+def test_same_input_same_bytes(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    tree = etree.ElementTree(etree.fromstring(MINI_AKN.encode()))
+    a = pdfw.render_full(tree, xml_bytes=MINI_AKN.encode(), source_name="m.xml",
+                         html=mini_html(3)).pdf
+    b = pdfw.render_full(tree, xml_bytes=MINI_AKN.encode(), source_name="m.xml",
+                         html=mini_html(3)).pdf
+    assert a == b
+    assert b"D:20130214000000" in pikepdf.open(io.BytesIO(a)).docinfo.CreationDate.__bytes__()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    c = pdfw.render_full(tree, xml_bytes=MINI_AKN.encode(), source_name="m.xml",
+                         html=mini_html(3)).pdf
+    assert c != a
+    assert str(pikepdf.open(io.BytesIO(c)).docinfo.CreationDate).startswith("D:20231114221320")
+    d = pdfw.render_full(tree, xml_bytes=MINI_AKN.encode() + b"\n", source_name="m.xml",
+                         html=mini_html(3)).pdf
+    assert pikepdf.open(io.BytesIO(d)).trailer.ID[0] != pikepdf.open(io.BytesIO(c)).trailer.ID[0]
+
+
+@needs_poppler
+def test_seed(seed_xml, tmp_path):
+    data = seed_xml.read_bytes()
+    tree = xmlsafe.parse_bytes(data, str(seed_xml))
+    out = pdfw.render_full(tree, xml_bytes=data, source_name=seed_xml.name)
+    assert out.problems == []
+    found = check_pdf(out.pdf, data, tree, "seed", tmp_path)
+    assert out.facts.eastern_digits
+    assert "en" in found["langs"]  # the English symbols in the Arabic text
+
+
+def _sample(lang: str) -> list[Path]:
+    files = corpus_files(lang)
+    if lang == "ar":
+        return [p for p in files if p.name.startswith("A_RES_78_228-")] + files[7:8]
+    return files[5:6]
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+def test_un_files(shared, lang, tmp_path):
+    for path in _sample(lang):
+        data, tree, out = render_file(path)
+        assert out.problems == [], (path.name, out.problems)
+        check_pdf(out.pdf, data, tree, f"{lang}-{path.stem}", tmp_path)
+
+
+@needs_poppler
+def test_cli_writes_the_pdf(tmp_path):
+    from conftest import run_akn
+    src = tmp_path / "mini.xml"
+    src.write_text(MINI_AKN, encoding="utf-8")
+    out = tmp_path / "mini.pdf"
+    proc = run_akn("pdf", src, "-o", out, check=False)
+    assert proc.returncode == 0, proc.stderr
+    made = pikepdf.open(out)
+    assert made.pdf_version == "1.7"
+    assert list(made.Root.AF)[0].EF.F.read_bytes() == src.read_bytes()
