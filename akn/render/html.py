@@ -1,0 +1,1022 @@
+"""AKN tree -> one accessible HTML page (or, with ``media="print"``, the page the PDF is made from).
+
+Reads only Akoma Ntoso: our parser's output and the UN's published files alike (statements,
+document collections with components, annexes, sections, lists, tables). Two stages:
+
+1. :func:`context` walks the tree once and builds the template context: metadata (language,
+   direction, FRBR IRIs, dates), the masthead, and the document's parts as small trees of
+   :class:`Node` (HTML elements we build ourselves, so every text and attribute is escaped
+   in one place, :func:`serialize`). Footnote calls become links to an ordered list of notes,
+   repeated calls link to the same note; runs of the opposite script direction are isolated
+   in ``<bdi>``; unsafe hrefs become plain text.
+2. :func:`render` fills ``templates/resolution.html.j2`` (Jinja2, autoescape on) with that
+   context and the stylesheet for the medium (``screen.css`` or ``print.css``), inlined and
+   allowed by a Content-Security-Policy hash.
+
+Same input, same bytes: nothing depends on time, randomness or the environment.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import tomllib
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lxml import etree
+from markupsafe import Markup, escape
+
+from akn import AKN_NS, __version__
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+LABELS = Path(__file__).with_name("labels.toml")
+TEMPLATE = "resolution.html.j2"
+STYLESHEETS = {"screen": "screen.css", "print": "print.css"}
+
+# ISO 639-2 (FRBRlanguage) -> BCP 47 and base direction
+LANGS = {"ara": "ar", "eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "rus": "ru",
+         "zho": "zh", "chi": "zh", "heb": "he", "fas": "fa", "per": "fa", "urd": "ur"}
+RTL = {"ar", "he", "fa", "ur"}
+
+N = f"{{{AKN_NS}}}"
+DOC_TYPES = {"statement", "act", "bill", "doc", "debate", "debateReport", "judgment",
+             "officialGazette", "amendment", "amendmentList", "portion", "documentCollection"}
+
+
+# --------------------------------------------------------------------------- HTML nodes
+
+class Node:
+    """An HTML element: tag, ordered attributes, children (str or Node)."""
+    __slots__ = ("tag", "attrs", "children", "opaque")
+
+    def __init__(self, tag: str, attrs: dict | None = None, children=None, opaque=False):
+        self.tag = tag
+        self.attrs = {k: v for k, v in (attrs or {}).items() if v is not None}
+        self.children = list(children or [])
+        self.opaque = opaque   # bidi: a unit of its own (footnote call, isolate): never split
+
+    def __repr__(self):
+        return f"<{self.tag} {self.attrs}>"
+
+
+VOID = {"br", "meta", "link", "img", "hr", "wbr"}
+BLOCK = {"p", "div", "li", "ol", "ul", "section", "h1", "h2", "h3", "h4", "h5", "h6",
+         "table", "tr", "tbody"}   # a line end after these keeps the page diffable
+
+
+def serialize(nodes) -> Markup:
+    out: list[str] = []
+
+    def walk(n):
+        if isinstance(n, str):
+            out.append(str(escape(n)))
+            return
+        attrs = "".join(f' {k}="{escape(v)}"' for k, v in n.attrs.items())
+        out.append(f"<{n.tag}{attrs}>")
+        if n.tag in VOID:
+            return
+        for c in n.children:
+            walk(c)
+        out.append(f"</{n.tag}>\n" if n.tag in BLOCK else f"</{n.tag}>")
+
+    for n in (nodes if isinstance(nodes, list) else [nodes]):
+        walk(n)
+    return Markup("".join(out))
+
+
+def text_of(nodes) -> str:
+    if isinstance(nodes, str):
+        return nodes
+    if isinstance(nodes, Node):
+        return text_of(nodes.children)
+    return "".join(text_of(n) for n in nodes)
+
+
+# --------------------------------------------------------------------------- text helpers
+
+_WS = re.compile(r"[ \t\n\r\f\v]+")
+_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BRACKETS = set("()[] \u00a0\t\n")
+
+
+def clean(s: str | None) -> str:
+    """Collapse XML whitespace; drop embedding/isolate controls (we isolate ourselves);
+    NFC (canonically the same text: Arabic marks in a fixed order)."""
+    if not s:
+        return ""
+    return unicodedata.normalize("NFC", _WS.sub(" ", _CONTROLS.sub("", s)))
+
+
+def squash(nodes: list) -> list:
+    """Merge adjacent strings, drop empty ones, collapse double spaces across boundaries,
+    and trim the leading/trailing space of a block."""
+    out: list = []
+    for n in nodes:
+        if isinstance(n, str):
+            if not n:
+                continue
+            if out and isinstance(out[-1], str):
+                out[-1] += n
+            else:
+                out.append(n)
+        else:
+            out.append(n)
+    prev_space = True   # at block start, a leading space is dropped
+
+    def fix(ns):
+        nonlocal prev_space
+        res = []
+        for n in ns:
+            if isinstance(n, str):
+                n = _WS.sub(" ", n)
+                if prev_space and n.startswith(" "):
+                    n = n[1:]
+                if n:
+                    prev_space = n.endswith(" ")
+                    res.append(n)
+            else:
+                if n.tag == "br":
+                    if res and isinstance(res[-1], str):
+                        res[-1] = res[-1].rstrip(" ")
+                    prev_space = True
+                else:
+                    n.children = fix(n.children)
+                res.append(n)
+        return res
+
+    out = fix(out)
+    # trailing space
+    def rstrip(ns):
+        while ns:
+            last = ns[-1]
+            if isinstance(last, str):
+                s = last.rstrip(" ")
+                if s:
+                    ns[-1] = s
+                    return
+                ns.pop()
+            else:
+                if last.tag != "br" and last.children:
+                    rstrip(last.children)
+                return
+    rstrip(out)
+    return out
+
+
+def local(el) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def kids(el):
+    return [c for c in el if isinstance(c.tag, str)]
+
+
+def first(el, name: str, **attrs):
+    if el is None:
+        return None
+    for c in el.iter(N + name):
+        if all(c.get(k) == v for k, v in attrs.items()):
+            return c
+    return None
+
+
+def plain(el) -> str:
+    return clean("".join(el.itertext())).strip() if el is not None else ""
+
+
+# --------------------------------------------------------------------------- bidi isolation
+
+def _strong(ch: str) -> str:
+    b = unicodedata.bidirectional(ch)
+    if b == "L":
+        return "L"
+    if b in ("R", "AL"):
+        return "R"
+    if b in ("EN", "AN"):
+        return "D"
+    if b == "WS" or ch == " ":
+        return "S"
+    return "N"
+
+
+def _summary(n) -> set:
+    s = set()
+    for ch in text_of(n):
+        c = _strong(ch)
+        if c in "LR":
+            s.add(c)
+            if len(s) == 2:
+                break
+    return s
+
+
+def isolate(nodes: list, base_dir: str) -> list:
+    """Wrap each run of the other direction's script (a symbol like A/67/458 or a Latin
+    citation inside Arabic text; an Arabic name inside English text) in <bdi dir=…>, with
+    neighbouring punctuation and spaces left outside. Runs may span inline elements."""
+    foreign, native = ("L", "R") if base_dir == "rtl" else ("R", "L")
+    wrap_dir = "ltr" if foreign == "L" else "rtl"
+    if foreign not in _summary(nodes):
+        return nodes
+    # atoms: (class, payload) where payload is a char or a Node
+    atoms: list[tuple[str, object]] = []
+    for n in nodes:
+        if isinstance(n, str):
+            atoms.extend((_strong(ch), ch) for ch in n)
+        elif n.opaque or n.tag in ("br",) or "dir" in n.attrs:
+            atoms.append(("O", n))          # opaque, neutral
+        else:
+            s = _summary(n)
+            if foreign in s and native in s:
+                n.children = isolate(n.children, base_dir)
+                atoms.append(("X", n))      # mixed: breaks runs, isolated inside
+            elif foreign in s:
+                atoms.append((foreign, n))
+            else:
+                cls = "D" if any(_strong(c) == "D" for c in text_of(n)) else "N"
+                atoms.append((cls if native not in s else native, n))
+    out: list = []
+    i, n_atoms = 0, len(atoms)
+    while i < n_atoms:
+        cls, item = atoms[i]
+        if cls != foreign:
+            out.append(item)
+            i += 1
+            continue
+        # a run starts here; include digits glued to its start ("50th")
+        start = i
+        while start > 0 and atoms[start - 1][0] == "D" and out and isinstance(out[-1], str):
+            start -= 1
+            out.pop()
+        j = i
+        end = i
+        depth = 0
+        while j < n_atoms and atoms[j][0] in (foreign, "D", "N", "S", "O"):
+            c, it = atoms[j]
+            if isinstance(it, str):
+                if it in "([{":
+                    depth += 1
+                elif it in ")]}":
+                    depth -= 1
+            if c in (foreign, "D") or (isinstance(it, str) and it in ")]}" and depth >= 0):
+                end = j
+            j += 1
+        run = [a[1] for a in atoms[start:end + 1]]
+        out.append(Node("bdi", {"dir": wrap_dir}, _merge(run), opaque=True))
+        i = end + 1
+    return _merge(out)
+
+
+def _merge(items: list) -> list:
+    res: list = []
+    for it in items:
+        if isinstance(it, str) and res and isinstance(res[-1], str):
+            res[-1] += it
+        else:
+            res.append(it)
+    return res
+
+
+# --------------------------------------------------------------------------- links
+
+def safe_href(href: str | None) -> str | None:
+    """http(s) URLs with a host, and AKN IRIs (/akn/…); anything else is not linked."""
+    if not href:
+        return None
+    href = href.strip()
+    if any(ord(c) < 0x21 or c in '"<>\\`' or 0x7f <= ord(c) <= 0x9f for c in href):
+        return None
+    if href.startswith("/akn/"):
+        return href
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and not parts.username \
+            and not parts.password:
+        return href
+    return None
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ID_BAD = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+# --------------------------------------------------------------------------- the walk
+
+class Labels(dict):
+    def fmt(self, key: str, **kw) -> str:
+        return self[key].format(**kw)
+
+
+@lru_cache(maxsize=1)
+def _all_labels() -> dict:
+    with open(LABELS, "rb") as f:
+        return tomllib.load(f)
+
+
+def labels(lang: str) -> Labels:
+    data = _all_labels()
+    merged = dict(data["en"])
+    merged.update(data.get(lang, {}))
+    return Labels(merged)
+
+
+class Note:
+    __slots__ = ("id", "marker", "body", "calls", "el")
+
+    def __init__(self, nid: str, marker: str, el):
+        self.id, self.marker, self.el = nid, marker, el
+        self.body: list = []
+        self.calls: list[str] = []
+
+
+def _num_label(num: str) -> str:
+    s = clean(num).strip()
+    s = re.sub(r"^[(\[]\s*|\s*[)\]]$", "", s)
+    s = re.sub(r"[\s.\-–—:]+$", "", s)
+    return s.strip() or clean(num).strip()
+
+
+class Walker:
+    """One pass over a document: AKN elements -> Nodes; collects notes and ids."""
+
+    def __init__(self, lang: str, dirn: str, media: str):
+        self.lang, self.dir, self.media = lang, dirn, media
+        self.L = labels(lang)
+        self.ids: set[str] = {"main", "notes", "notes-heading", "title", "masthead", "formats"}
+        self.notes: list[Note] = []
+        self.scope: dict = {}        # per part: eId -> Note, marker -> Note (seen)
+        self.preamble_n = 0
+        self.permalinks = media == "screen"
+        self.last_level = 1       # the page's h1
+        self.tables = 0
+
+    # ---- ids
+    def uid(self, raw: str | None, fallback: str) -> str:
+        base = _ID_BAD.sub("_", raw or "").strip("_") or fallback
+        if not base[0].isalpha():
+            base = "x" + base
+        nid, k = base, 2
+        while nid in self.ids:
+            nid, k = f"{base}-{k}", k + 1
+        self.ids.add(nid)
+        return nid
+
+    def begin_part(self, el):
+        self.scope = {"eid": {}, "marker": {}}
+        self.preamble_n = 0
+        for note in el.iter(N + "authorialNote"):
+            if note.get("eId"):
+                self.scope["eid"].setdefault(note.get("eId"), note)
+
+    # ---- notes
+    def _note_for(self, el) -> Note:
+        for n in self.notes:
+            if n.el is el:
+                return n
+        marker = clean(el.get("marker") or "").strip() or str(len(self.notes) + 1)
+        note = Note(self.uid(el.get("eId"), "note"), marker, el)
+        self.notes.append(note)
+        self.scope["marker"][marker] = note
+        body = []
+        for c in kids(el):
+            body.extend(self.block(c, 3))
+        if not body:
+            body = [Node("p", {}, self.finish(self.inline(el)))]
+        _strip_placeholder(body)
+        note.body = body
+        return note
+
+    def call(self, note: Note) -> Node:
+        k = len(note.calls) + 1
+        cid = self.uid(f"call-{note.id}" + (f"-{k}" if k > 1 else ""), "call")
+        note.calls.append(cid)
+        a = Node("a", {"href": f"#{note.id}", "id": cid, "class": "fn-call",
+                       "aria-label": self.L.fmt("footnote", n=note.marker)}, [note.marker])
+        return Node("sup", {"class": "fn"}, [a], opaque=True)
+
+    # ---- inline
+    def inline(self, el) -> list:
+        out: list = [clean(el.text)]
+        children = list(el)
+        for i, c in enumerate(children):
+            if isinstance(c.tag, str):
+                out.extend(self.inline_el(c, children, i))
+            out.append(clean(c.tail))
+        return out
+
+    def inline_el(self, c, siblings, i) -> list:
+        name = local(c)
+        res = self._inline_el(c, name, siblings, i)
+        lang = c.get("{http://www.w3.org/XML/1998/namespace}lang")
+        if lang and name not in ("authorialNote", "noteRef"):
+            return [Node("span", {"lang": _ID_BAD.sub("", lang)[:35] or None}, res)]
+        return res
+
+    def _inline_el(self, c, name, siblings, i) -> list:
+        if name == "authorialNote":
+            return [self.call(self._note_for(c))]
+        if name == "noteRef":
+            target = (c.get("href") or "").lstrip("#")
+            el = self.scope["eid"].get(target)
+            if el is not None:
+                return [self.call(self._note_for(el))]
+            marker = clean(c.get("marker") or "").strip()
+            return [Node("sup", {}, [marker])] if marker else []
+        if name == "sup":
+            txt = plain(c)
+            if txt and set(txt) <= _BRACKETS and _next_to_note(siblings, i):
+                return []
+            key = re.sub(r"[()\s\u00a0]", "", txt)
+            note = self.scope["marker"].get(key) if key else None
+            if note is not None and not kids(c):
+                return [self.call(note)]
+            return [Node("sup", {}, self.inline(c))]
+        if name == "sub":
+            return [Node("sub", {}, self.inline(c))]
+        if name in ("a", "ref"):
+            href = safe_href(c.get("href"))
+            inner = self.inline(c)
+            return [Node("a", {"href": href}, inner)] if href else [Node("span", {}, inner)]
+        if name in ("span", "i", "b", "u"):
+            cls = set((c.get("class") or "").split()) | ({name} if name != "span" else set())
+            inner = self.inline(c)
+            if "italic" in cls or "i" in cls:
+                inner = [Node("i", {}, inner)]
+            if "bold" in cls or "b" in cls:
+                inner = [Node("b", {}, inner)]
+            if "underline" in cls or "u" in cls:
+                inner = [Node("u", {}, inner)]
+            return inner
+        if name in ("date", "docDate"):
+            d = c.get("date") or ""
+            inner = self.inline(c)
+            return [Node("time", {"datetime": d}, inner)] if _DATE.match(d) else inner
+        if name in ("eol", "br", "eop"):
+            return [Node("br")]
+        if name in ("img", "marker", "noteRef", "popup", "componentRef", "documentRef"):
+            return []
+        if name == "abbr":
+            return [Node("abbr", {}, self.inline(c))]
+        if name == "num":
+            return [Node("span", {"class": "num"}, self.inline(c))]
+        if name == "p":   # a p inside inline context (rare): keep its text
+            return self.inline(c)
+        return self.inline(c)
+
+    def finish(self, nodes: list) -> list:
+        return isolate(squash(nodes), self.dir)
+
+    # ---- blocks
+    def para(self, el, cls: str | None = None) -> Node:
+        return Node("p", {"class": cls}, self.finish(self.inline(el)))
+
+    def permalink(self, nid: str, label: str) -> list:
+        if not self.permalinks:
+            return []
+        return [Node("a", {"class": "permalink", "href": f"#{nid}", "aria-label": label}, ["¶"])]
+
+    def unit(self, el, kind: str, level: int, label_num: str | None = None,
+             tag: str = "div") -> Node:
+        """A numbered or preambular paragraph, a point: id, permalink, number, content."""
+        nid = self.uid(el.get("eId") or _fallback_id(el), kind)
+        num_el = next((c for c in kids(el) if local(c) == "num"), None)
+        num = plain(num_el) if num_el is not None else ""
+        if kind == "preamble":
+            self.preamble_n += 1
+            label = self.L.fmt("permalink_preamble", n=self.preamble_n)
+        elif num or label_num:
+            shown = " ".join(x for x in (label_num, _num_label(num) if num else "") if x)
+            label = self.L.fmt("permalink", n=shown)
+        else:
+            label = self.L["permalink_plain"]
+        sub_label = " ".join(x for x in (label_num, _num_label(num)) if x) if num else label_num
+        body: list = []
+        for c in kids(el):
+            if local(c) != "num":
+                body.extend(self.block(c, level, label_num=sub_label))
+        if num:
+            _prepend_num(body, Node("span", {"class": "num"}, [num], opaque=True))
+        return Node(tag, {"class": f"unit {kind}", "id": nid}, self.permalink(nid, label) + body)
+
+    def heading(self, nodes: list, level: int, cls: str | None = None, nid: str | None = None):
+        level = min(max(level, 2), self.last_level + 1, 6)   # never skip a level
+        self.last_level = level
+        tag = f"h{level}"
+        return Node(tag, {"class": cls, "id": nid}, self.finish(nodes))
+
+    def block(self, el, level: int, label_num: str | None = None):
+        """AKN block element -> list of Nodes."""
+        name = local(el)
+        if name in ("p", "intro", "listIntroduction", "wrapUp", "listWrapUp", "crossHeading_p"):
+            cls = {"intro": "intro", "listIntroduction": "intro", "wrapUp": "wrapup",
+                   "listWrapUp": "wrapup"}.get(name)
+            if name in ("intro", "wrapUp") and kids(el) and all(local(k) == "p" for k in kids(el)):
+                return [self.para(k, cls) for k in kids(el)]
+            return [self.para(el, cls)]
+        if name == "content":
+            return [b for k in kids(el) for b in self.block(k, level, label_num)]
+        if name in ("container", "crossHeading") and _in_preamble(el):
+            return [self.unit_or_text(el, "preamble", level)]
+        if name in ("paragraph", "point", "item", "alinea", "subparagraph", "clause",
+                    "article", "rule", "indent"):
+            heads = [k for k in kids(el) if local(k) in ("heading", "subheading")]
+            others = [k for k in kids(el) if local(k) not in ("heading", "subheading", "num")]
+            if heads and not others:
+                return self.section_heading(el, level, heads)
+            if name in ("point", "item"):
+                return [self.unit(el, "point", level, label_num, tag="li")]
+            return [self.unit(el, "para", level)]
+        if name in ("list", "blockList"):
+            out, points = [], []
+            for k in kids(el):
+                ln = local(k)
+                if ln in ("point", "item", "sublist"):
+                    points.extend(self.block(k, level, label_num=label_num))
+                else:
+                    if points:
+                        out.append(Node("ol", {"class": "points"}, points))
+                        points = []
+                    out.extend(self.block(k, level, label_num))
+            if points:
+                out.append(Node("ol", {"class": "points"}, points))
+            return [Node("div", {"class": "list"}, out)]
+        if name == "sublist":
+            inner = []
+            for k in kids(el):
+                inner.extend(self.block(k, level, label_num=label_num))
+            return [Node("li", {"class": "sublist"}, [Node("ol", {"class": "points"}, inner)])]
+        if name in ("heading", "subheading"):
+            return [self.heading(self.inline(el), level + (name == "subheading"))]
+        if name == "num":
+            return [Node("p", {"class": "num"}, self.finish(self.inline(el)))]
+        if name in ("section", "chapter", "part", "title", "division", "subsection", "hcontainer",
+                    "tome", "book", "subchapter", "subpart", "subtitle", "subdivision", "level"):
+            return [self.section(el, level)]
+        if name == "formula":
+            return [self.para(p, "formula") for p in kids(el)] or [self.para(el, "formula")]
+        if name in ("container", "blockContainer", "tblock", "foreign", "longTitle",
+                    "recitals", "recital", "citations", "citation"):
+            if name in ("recital", "citation"):
+                return [self.unit_or_text(el, "preamble", level)]
+            out = [b for k in kids(el) for b in self.block(k, level, label_num)]
+            if not kids(el) and plain(el):
+                out.append(self.para(el))
+            return [Node("div", {"class": name}, out)] if out else []
+        if name == "table":
+            return [self.table(el)]
+        if name in ("authorialNote",):
+            return []
+        if name in ("img",):
+            return []
+        # anything else with text: a paragraph of its inline content
+        if plain(el):
+            return [self.para(el)] if not kids(el) or \
+                all(local(k) not in ("p", "paragraph", "list") for k in kids(el)) else \
+                [Node("div", {}, [b for k in kids(el) for b in self.block(k, level)])]
+        return []
+
+    def unit_or_text(self, el, kind, level):
+        if local(el) == "crossHeading" or not kids(el) or all(
+                local(k) not in ("p", "blockList", "list", "table", "num") for k in kids(el)):
+            nid = self.uid(el.get("eId"), kind)
+            self.preamble_n += 1
+            label = self.L.fmt("permalink_preamble", n=self.preamble_n)
+            return Node("div", {"class": f"unit {kind}", "id": nid},
+                        self.permalink(nid, label) + [self.para(el)])
+        return self.unit(el, kind, level)
+
+    def section_heading(self, el, level, heads) -> list:
+        nid = self.uid(el.get("eId"), "heading")
+        num_el = next((c for c in kids(el) if local(c) == "num"), None)
+        out = []
+        for k, h in enumerate(heads):
+            nodes = self.inline(h)
+            if k == 0 and num_el is not None:
+                nodes = [Node("span", {"class": "num"}, self.inline(num_el)), " "] + nodes
+            lvl = level + (local(h) == "subheading" and local(heads[0]) == "heading")
+            out.append(self.heading(nodes, lvl, nid=nid if k == 0 else None))
+        return out
+
+    def section(self, el, level) -> Node:
+        nid = self.uid(el.get("eId") or _fallback_id(el), "section")
+        children = kids(el)
+        num_nodes: list = []
+        head_nodes: list = []
+        rest = []
+        for k in children:
+            ln = local(k)
+            if ln == "num" and not num_nodes:
+                num_nodes = self.inline(k)
+            elif ln == "p" and not num_nodes and not head_nodes and kids(k) and \
+                    all(local(x) == "num" for x in kids(k)) and not clean(k.text).strip():
+                num_nodes = self.inline(kids(k)[0])
+            elif ln in ("heading", "subheading") and not head_nodes:
+                head_nodes = self.inline(k)
+            else:
+                rest.append(k)
+        body = []
+        if num_nodes or head_nodes:
+            nodes = ([Node("span", {"class": "num"}, num_nodes), " "] if num_nodes else []) + head_nodes
+            body.append(self.heading(nodes, level))
+        for k in rest:
+            body.extend(self.block(k, level + 1))
+        return Node("section", {"class": "section", "id": nid}, body)
+
+    def table(self, el) -> Node:
+        rows = []
+        for tr in el.iter(N + "tr"):
+            cells = []
+            for cell in kids(tr):
+                tag = "th" if local(cell) == "th" and plain(cell) else "td"
+                inner = []
+                for k in kids(cell):
+                    inner.extend(self.block(k, 4))
+                if not kids(cell):
+                    inner = self.finish(self.inline(cell))
+                attrs = {"colspan": cell.get("colspan"), "rowspan": cell.get("rowspan")}
+                attrs = {k: v for k, v in attrs.items() if v and v.isdigit()}
+                if tag == "th":
+                    attrs["scope"] = "col" if all(local(x) == "th" for x in kids(tr)) else "row"
+                cells.append(Node(tag, attrs, inner))
+            rows.append(Node("tr", {}, cells))
+        self.tables += 1
+        return Node("div", {"class": "table-wrap", "role": "region", "tabindex": "0",
+                            "aria-label": self.L.fmt("table", n=self.tables)},
+                    [Node("table", {}, [Node("tbody", {}, rows)])])
+
+
+def _fallback_id(el) -> str:
+    """No eId (the UN's blockList items): parent's eId + position, e.g. container_10__item_2."""
+    parent = el.getparent()
+    while parent is not None and not parent.get("eId"):
+        parent = parent.getparent()
+    pos = sum(1 for s in el.itersiblings(preceding=True) if local(s) == local(el)) + 1
+    return f"{parent.get('eId') if parent is not None else ''}__{local(el)}_{pos}".lstrip("_")
+
+
+def _in_preamble(el) -> bool:
+    p = el.getparent()
+    while p is not None:
+        ln = local(p)
+        if ln == "preamble":
+            return True
+        if ln in ("mainBody", "body", "section"):
+            return local(el) == "crossHeading"
+        p = p.getparent()
+    return False
+
+
+def _next_to_note(siblings, i) -> bool:
+    """A bracket-only <sup> right before or after an authorialNote (UN Arabic files)."""
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(siblings) and isinstance(siblings[j].tag, str) \
+                and local(siblings[j]) == "authorialNote":
+            between = siblings[min(i, j)].tail
+            if not clean(between).strip():
+                return True
+    return False
+
+
+def _prepend_num(body: list, num: Node) -> None:
+    """Put a paragraph's number at the start of its first paragraph of text (so that it is
+    read, copied and laid out with it); if the unit starts otherwise, give it its own p."""
+    stack = list(body)
+    target = None
+    if body and isinstance(body[0], Node):
+        node = body[0]
+        while node is not None and target is None:
+            if node.tag == "p":
+                target = node
+            elif node.tag == "div" and node.children and isinstance(node.children[0], Node):
+                node = node.children[0]
+            else:
+                node = None
+    del stack
+    if target is None:
+        body.insert(0, Node("p", {}, [num]))
+    else:
+        target.children[:0] = [num, " "]
+
+
+def _strip_placeholder(body: list) -> None:
+    """UN notes start with an empty '()' where Word's marker was (Arabic), or a tab."""
+    for n in body:
+        if isinstance(n, Node) and n.tag == "p":
+            if n.children and isinstance(n.children[0], str):
+                n.children[0] = re.sub(r"^\s*\(\s*\)\s*", "", n.children[0]).lstrip()
+                if not n.children[0]:
+                    n.children.pop(0)
+            return
+
+
+def _fix_arabic_brackets(root) -> None:
+    """UN Arabic files sometimes swap a bracket around a note call:
+    'عقد (2016-2025(<sup>)</sup><authorialNote/><sup>)</sup>' -> '… (2016-2025)' + call."""
+    for sup in root.iter(N + "sup"):
+        if plain(sup) != ")":
+            continue
+        nxt = sup.getnext()
+        prev = sup.getprevious()
+        if nxt is None or local(nxt) != "authorialNote" or clean(sup.tail).strip():
+            continue
+        holder, attr = (prev, "tail") if prev is not None else (sup.getparent(), "text")
+        s = getattr(holder, attr) or ""
+        if s.rstrip().endswith("("):
+            idx = s.rstrip().rfind("(")
+            setattr(holder, attr, s[:idx] + ")" + s[idx + 1:])
+
+
+# --------------------------------------------------------------------------- the document
+
+def _doc_root(tree):
+    root = tree.getroot() if hasattr(tree, "getroot") else tree
+    for c in kids(root):
+        if local(c) in DOC_TYPES:
+            return root, c
+    raise ValueError("no Akoma Ntoso document element under <akomaNtoso>")
+
+
+def _frbr(doc) -> dict:
+    ident = first(doc, "identification")
+    work = first(ident, "FRBRWork")
+    expr = first(ident, "FRBRExpression")
+    manif = first(ident, "FRBRManifestation")
+
+    def val(el, name, attr="value", **kw):
+        e = first(el, name, **kw)
+        return (e.get(attr) or "").strip() if e is not None else ""
+    langcode = val(expr, "FRBRlanguage", "language")
+    return {
+        "work": val(work, "FRBRthis"), "expression": val(expr, "FRBRthis"),
+        "manifestation": val(manif, "FRBRthis"), "language": langcode,
+        "adopted": next((e.get("date") for e in (work.iter(N + "FRBRdate") if work is not None else [])
+                         if _DATE.match(e.get("date") or "")), ""),
+        "published": next((e.get("date") for e in (expr.iter(N + "FRBRdate") if expr is not None else [])
+                           if _DATE.match(e.get("date") or "")), ""),
+    }
+
+
+def _parts(root, doc) -> list:
+    """The documents to render in order: the statement itself, or each component of a
+    documentCollection (components referenced by documentRef, or inline)."""
+    if local(doc) != "documentCollection":
+        return [doc]
+    comps = {c.get("eId"): c for c in root.iter(N + "component") if c.get("eId")}
+    parts = []
+    body = first(doc, "collectionBody")
+    for comp in (kids(body) if body is not None else []):
+        inner = next((k for k in kids(comp) if local(k) in DOC_TYPES), None)
+        if inner is None:
+            ref = first(comp, "documentRef")
+            target = comps.get((ref.get("href") or "").lstrip("#")) if ref is not None else None
+            inner = next((k for k in kids(target) if local(k) in DOC_TYPES), None) \
+                if target is not None else None
+        if inner is not None:
+            parts.append(inner)
+    return parts
+
+
+def _masthead(w: Walker, cover) -> dict:
+    m = {"publisher": None, "symbol": None, "body": None, "status": None, "issued": None,
+         "session": None, "agenda": None, "adoption": None, "proponent": None, "extra": []}
+    if cover is None:
+        return m
+    used = set()
+
+    def grab(key, el):
+        if el is not None and m[key] is None:
+            m[key] = w.finish(w.inline_el(el, [el], 0)) if local(el) in ("docDate",) else \
+                w.finish(w.inline(el))
+            used.add(el)
+    auths = list(cover.iter(N + "docAuthority"))
+    pub = next((a for a in auths if a.get("refersTo") == "#publisher"), auths[0] if auths else None)
+    body = next((a for a in auths if a is not pub), None)
+    grab("publisher", pub)
+    grab("body", body)
+    grab("symbol", first(cover, "docNumber"))
+    grab("status", first(cover, "docStatus"))
+    grab("issued", first(cover, "docDate"))
+    grab("session", first(cover, "session"))
+    agenda = [e for e in cover.iter(N + "inline") if (e.get("name") or "").startswith("agenda")]
+    if agenda:
+        nodes: list = []
+        for k, e in enumerate(agenda):
+            if k:
+                nodes.append(Node("br"))
+            nodes.extend(w.inline(e))
+            used.add(e)
+        m["agenda"] = w.finish(nodes)
+    grab("adoption", first(cover, "docTitle"))
+    grab("proponent", first(cover, "docProponent"))
+    for p in kids(cover):
+        if plain(p) and not any(u is p or _contains(p, u) for u in used):
+            m["extra"].append(w.para(p))
+    return m
+
+
+def _contains(a, b) -> bool:
+    return any(x is b for x in a.iter())
+
+
+def _title(w: Walker, doc) -> tuple[list, list, str]:
+    """(number nodes, title nodes, plain title) from the preface."""
+    preface = next((k for k in kids(doc) if local(k) == "preface"), None)
+    num = first(preface, "docNumber")
+    title = first(preface, "docTitle")
+    if title is None:
+        title = first(preface, "longTitle")
+    num_nodes = w.finish(w.inline(num)) if num is not None else []
+    title_nodes = w.finish(w.inline(title)) if title is not None else []
+    return num_nodes, title_nodes, plain(title)
+
+
+def _part(w: Walker, doc, level: int, collection: bool) -> dict:
+    w.begin_part(doc)
+    _fix_arabic_brackets(doc)
+    part = {"id": None, "num": None, "title": None, "preamble": None, "body": None,
+            "conclusions": None, "annexes": [], "level": level}
+    if collection:
+        num, title, _ = _title(w, doc)
+        part["id"] = w.uid(f"part-{text_of(num)}", "part")
+        nodes = ([Node("span", {"class": "docnum"}, num), " "] if num else []) + title
+        part["heading"] = serialize(w.heading(nodes, level))
+    sections = {local(k): k for k in kids(doc)}
+    lvl = level + 1 if collection else level
+    if "preamble" in sections:
+        out = []
+        for k in kids(sections["preamble"]):
+            out.extend(w.block(k, lvl) if local(k) != "container" else
+                       [w.unit_or_text(k, "preamble", lvl)])
+        part["preamble"] = serialize(out)
+    body = next((sections[k] for k in ("mainBody", "body", "judgmentBody", "debateBody")
+                 if k in sections), None)
+    if body is not None:
+        out = []
+        for k in kids(body):
+            out.extend(w.block(k, lvl))
+        part["body"] = serialize(out)
+    if "conclusions" in sections:
+        out = []
+        for k in kids(sections["conclusions"]):
+            out.extend(w.block(k, lvl))
+        for n in out:
+            if isinstance(n, Node) and n.tag == "p":
+                n.attrs["class"] = "closing"
+        part["conclusions"] = serialize(out)
+    att = sections.get("attachments")
+    for a in (kids(att) if att is not None else []):
+        inner = next((k for k in a.iter() if isinstance(k.tag, str) and local(k) in DOC_TYPES
+                      and k is not a), None)
+        if inner is None:
+            continue
+        out = []
+        for k in kids(inner):
+            if local(k) in ("meta",):
+                continue
+            if local(k) in ("preface", "coverPage"):
+                for x in kids(k):
+                    out.extend(w.block(x, lvl))
+                continue
+            if local(k) in ("mainBody", "body", "preamble", "conclusions"):
+                for x in kids(k):
+                    out.extend(w.block(x, lvl))
+            else:
+                out.extend(w.block(k, lvl))
+        nid = w.uid(inner.get("eId") or f"annex-{len(part['annexes']) + 1}", "annex")
+        part["annexes"].append(serialize(Node("section", {"class": "annex", "id": nid}, out)))
+    return part
+
+
+def _lang(code: str) -> tuple[str, str]:
+    code = (code or "").lower().strip()
+    lang = LANGS.get(code) or (code if re.fullmatch(r"[a-z]{2}", code) else "und")
+    return lang, ("rtl" if lang in RTL else "ltr")
+
+
+def _json_ld(meta: dict) -> Markup:
+    data = {"@context": "https://schema.org", "@type": "Legislation",
+            "name": meta["title"], "legislationIdentifier": meta["symbol"],
+            "inLanguage": meta["lang"], "legislationType": meta["doc_name"],
+            "legislationPassedBy": {"@type": "Organization", "name": meta["body"]},
+            "identifier": [{"@type": "PropertyValue", "propertyID": k, "value": v}
+                           for k, v in (("FRBRWork", meta["frbr"]["work"]),
+                                        ("FRBRExpression", meta["frbr"]["expression"])) if v]}
+    if meta["frbr"]["adopted"]:
+        data["legislationDate"] = meta["frbr"]["adopted"]
+    if meta["frbr"]["published"]:
+        data["datePublished"] = meta["frbr"]["published"]
+    enc = []
+    if meta["links"]:
+        enc = [{"@type": "MediaObject", "contentUrl": meta["links"]["xml"],
+                "encodingFormat": "application/akn+xml"},
+               {"@type": "MediaObject", "contentUrl": meta["links"]["pdf"],
+                "encodingFormat": "application/pdf"}]
+        data["encoding"] = enc
+    data = {k: v for k, v in data.items() if v not in ("", None, [])}
+    s = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    s = s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(s)
+
+
+def context(tree, *, source_name: str = "", media: str = "screen") -> dict:
+    """Everything the template needs, also for the PDF writer: lang, dir, title, symbol,
+    frbr (IRIs, dates), masthead parts, the parts (preamble/body/conclusions as Markup),
+    notes, links, labels."""
+    if media not in STYLESHEETS:
+        raise ValueError(f"media must be one of {sorted(STYLESHEETS)}, not {media!r}")
+    root, doc = _doc_root(tree)
+    root = etree.fromstring(etree.tostring(root))   # work on a copy: we mend brackets
+    root, doc = _doc_root(etree.ElementTree(root))
+    frbr = _frbr(doc)
+    lang, dirn = _lang(frbr["language"])
+    w = Walker(lang, dirn, media)
+    cover = next((k for k in kids(doc) if local(k) == "coverPage"), None)
+    masthead = _masthead(w, cover)
+    num_nodes, title_nodes, title_plain = _title(w, doc)
+    symbol = text_of(masthead["symbol"] or []).strip()
+    if not symbol:
+        symbol = frbr["work"].rstrip("/").split("/")[-1].replace("!main", "").strip("/")
+    parts_src = _parts(root, doc)
+    collection = local(doc) == "documentCollection"
+    parts = [_part(w, p, 2, collection) for p in parts_src]
+    if collection:   # the collection's own attachments, if any
+        pass
+    notes = [{"id": n.id, "marker": n.marker, "body": serialize(n.body),
+              "backlinks": [{"href": f"#{c}",
+                             "label": (w.L.fmt("back", n=n.marker) if len(n.calls) == 1
+                                       else w.L.fmt("back_k", n=n.marker, k=k + 1)),
+                             "text": "↑" if len(n.calls) == 1 else f"↑{k + 1}"}
+                            for k, c in enumerate(n.calls)]}
+             for n in w.notes]
+    base = re.sub(r"\.xml$", "", source_name or "", flags=re.I)
+    links = {"xml": f"{base}.xml", "pdf": f"{base}.pdf"} if base else None
+    heading = ([Node("span", {"class": "docnum"}, num_nodes), " "] if num_nodes else []) + title_nodes
+    if not heading:
+        heading = [symbol]
+    title_text = title_plain or symbol
+    meta = {"title": title_text, "symbol": symbol, "lang": lang, "frbr": frbr,
+            "doc_name": doc.get("name") or local(doc),
+            "body": text_of(masthead["body"] or []).strip(), "links": links}
+    return {
+        "media": media, "lang": lang, "dir": dirn, "labels": w.L, "generator": f"akn {__version__}",
+        "title": title_text, "page_title": f"{title_text} — {symbol}" if title_plain else symbol,
+        "symbol": symbol, "frbr": frbr, "source_name": source_name,
+        "masthead": {k: (serialize(v) if k != "extra" and v is not None else
+                         ([serialize(x) for x in v] if k == "extra" else None))
+                     for k, v in masthead.items()},
+        "heading": serialize(heading), "parts": parts, "collection": collection,
+        "notes": notes, "links": links, "json_ld": _json_ld(meta), "made": _made(w, source_name),
+    }
+
+
+def _made(w: Walker, source_name: str) -> Markup | None:
+    if not source_name:
+        return None
+    pre, _, post = w.L["made"].partition("{source}")
+    return serialize([pre, Node("bdi", {"dir": "ltr"}, [source_name]), post, " ",
+                      Node("bdi", {"dir": "ltr"}, [f"(akn {__version__})"])])
+
+
+# --------------------------------------------------------------------------- rendering
+
+@lru_cache(maxsize=1)
+def _env():
+    import jinja2
+    if not (TEMPLATES / TEMPLATE).is_file():
+        raise FileNotFoundError(
+            f"HTML templates not found: expected {TEMPLATES / TEMPLATE} (the project's "
+            "templates/ folder beside the akn package); reinstall from a full checkout")
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                              autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def stylesheet(media: str) -> str:
+    path = TEMPLATES / STYLESHEETS[media]
+    if not path.is_file():
+        raise FileNotFoundError(f"stylesheet for media={media!r} not found: {path}")
+    css = path.read_text(encoding="utf-8")
+    if "</" in css:
+        raise ValueError(f"{path}: '</' may not appear in an inlined stylesheet")
+    return css
+
+
+def csp(css: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
+    return ("default-src 'none'; style-src 'sha256-" + digest + "'; img-src 'self' data:; "
+            "font-src 'self'; base-uri 'none'; form-action 'none'")
+
+
+def render(tree, *, source_name: str = "", media: str = "screen") -> str:
+    """The page as a string (UTF-8 text, LF line ends)."""
+    ctx = context(tree, source_name=source_name, media=media)
+    css = stylesheet(media)
+    ctx["css"] = Markup(css)
+    ctx["csp"] = csp(css)
+    return _env().get_template(TEMPLATE).render(**ctx)
