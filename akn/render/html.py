@@ -175,10 +175,10 @@ def kids(el):
     return [c for c in el if isinstance(c.tag, str)]
 
 
-def first(el, name: str, **attrs):
+def first(el, tag: str, **attrs):
     if el is None:
         return None
-    for c in el.iter(N + name):
+    for c in el.iter(N + tag):
         if all(c.get(k) == v for k, v in attrs.items()):
             return c
     return None
@@ -465,6 +465,8 @@ class Walker:
             return [Node("abbr", {}, self.inline(c))]
         if name == "num":
             return [Node("span", {"class": "num"}, self.inline(c))]
+        if name == "docNumber":
+            return [Node("span", {"class": "docnum"}, self.inline(c))]
         if name == "p":   # a p inside inline context (rare): keep its text
             return self.inline(c)
         return self.inline(c)
@@ -752,7 +754,9 @@ def _frbr(doc) -> dict:
         e = first(el, name, **kw)
         return (e.get(attr) or "").strip() if e is not None else ""
     langcode = val(expr, "FRBRlanguage", "language")
+    alias = first(work, "FRBRalias", name="symbol")
     return {
+        "symbol": (alias.get("value") or "").strip() if alias is not None else "",
         "work": val(work, "FRBRthis"), "expression": val(expr, "FRBRthis"),
         "manifestation": val(manif, "FRBRthis"), "language": langcode,
         "adopted": next((e.get("date") for e in (work.iter(N + "FRBRdate") if work is not None else [])
@@ -795,8 +799,9 @@ def _masthead(w: Walker, cover) -> dict:
                 w.finish(w.inline(el))
             used.add(el)
     auths = list(cover.iter(N + "docAuthority"))
-    pub = next((a for a in auths if a.get("refersTo") == "#publisher"), auths[0] if auths else None)
-    body = next((a for a in auths if a is not pub), None)
+    pub = next((a for a in auths if a.get("refersTo") == "#publisher"), None)
+    body = next((a for a in auths if a.get("refersTo") == "#issuingBody"),
+                next((a for a in auths if a is not pub), None))
     grab("publisher", pub)
     grab("body", body)
     grab("symbol", first(cover, "docNumber"))
@@ -824,16 +829,21 @@ def _contains(a, b) -> bool:
     return any(x is b for x in a.iter())
 
 
-def _title(w: Walker, doc) -> tuple[list, list, str]:
-    """(number nodes, title nodes, plain title) from the preface."""
+def _title(w: Walker, doc) -> tuple[list, str]:
+    """(heading nodes, plain title) from the preface: its paragraphs' inline content, the
+    number as span.docnum ("78/228." / "٦٧/١٩٠ -" and the title as printed)."""
     preface = next((k for k in kids(doc) if local(k) == "preface"), None)
-    num = first(preface, "docNumber")
+    if preface is None:
+        return [], ""
     title = first(preface, "docTitle")
     if title is None:
         title = first(preface, "longTitle")
-    num_nodes = w.finish(w.inline(num)) if num is not None else []
-    title_nodes = w.finish(w.inline(title)) if title is not None else []
-    return num_nodes, title_nodes, plain(title)
+    nodes: list = []
+    for p in (kids(preface) if kids(preface) else [preface]):
+        if nodes:
+            nodes.append(" ")
+        nodes.extend(w.inline(p) if local(p) != "docNumber" else w.inline_el(p, [p], 0))
+    return w.finish(nodes), plain(title)
 
 
 def _part(w: Walker, doc, level: int, collection: bool) -> dict:
@@ -842,9 +852,9 @@ def _part(w: Walker, doc, level: int, collection: bool) -> dict:
     part = {"id": None, "num": None, "title": None, "preamble": None, "body": None,
             "conclusions": None, "annexes": [], "level": level}
     if collection:
-        num, title, _ = _title(w, doc)
-        part["id"] = w.uid(f"part-{text_of(num)}", "part")
-        nodes = ([Node("span", {"class": "docnum"}, num), " "] if num else []) + title
+        nodes, _ = _title(w, doc)
+        num = first(first(doc, "preface"), "docNumber")
+        part["id"] = w.uid(f"part-{plain(num)}" if num is not None else None, "part")
         part["heading"] = serialize(w.heading(nodes, level))
     sections = {local(k): k for k in kids(doc)}
     lvl = level + 1 if collection else level
@@ -938,8 +948,8 @@ def context(tree, *, source_name: str = "", media: str = "screen") -> dict:
     w = Walker(lang, dirn, media)
     cover = next((k for k in kids(doc) if local(k) == "coverPage"), None)
     masthead = _masthead(w, cover)
-    num_nodes, title_nodes, title_plain = _title(w, doc)
-    symbol = text_of(masthead["symbol"] or []).strip()
+    heading, title_plain = _title(w, doc)
+    symbol = text_of(masthead["symbol"] or []).strip() or frbr["symbol"]
     if not symbol:
         symbol = frbr["work"].rstrip("/").split("/")[-1].replace("!main", "").strip("/")
     parts_src = _parts(root, doc)
@@ -956,7 +966,6 @@ def context(tree, *, source_name: str = "", media: str = "screen") -> dict:
              for n in w.notes]
     base = re.sub(r"\.xml$", "", source_name or "", flags=re.I)
     links = {"xml": f"{base}.xml", "pdf": f"{base}.pdf"} if base else None
-    heading = ([Node("span", {"class": "docnum"}, num_nodes), " "] if num_nodes else []) + title_nodes
     if not heading:
         heading = [symbol]
     title_text = title_plain or symbol
@@ -979,8 +988,7 @@ def _made(w: Walker, source_name: str) -> Markup | None:
     if not source_name:
         return None
     pre, _, post = w.L["made"].partition("{source}")
-    return serialize([pre, Node("bdi", {"dir": "ltr"}, [source_name]), post, " ",
-                      Node("bdi", {"dir": "ltr"}, [f"(akn {__version__})"])])
+    return serialize([pre, Node("bdi", {"dir": "ltr"}, [source_name]), post])
 
 
 # --------------------------------------------------------------------------- rendering
