@@ -350,7 +350,7 @@ class Walker:
         self.L = labels(lang)
         self.ids: set[str] = {"main", "notes", "notes-heading", "title", "masthead", "formats"}
         self.notes: list[Note] = []
-        self.scope: dict = {}        # per part: eId -> Note, marker -> Note (seen)
+        self.scope: dict = {"eid": {}, "marker": {}}   # per part: eId -> note, marker -> Note
         self.preamble_n = 0
         self.permalinks = media == "screen"
         self.last_level = 1       # the page's h1
@@ -847,8 +847,8 @@ def _title(w: Walker, doc) -> tuple[list, str]:
 
 
 def _part(w: Walker, doc, level: int, collection: bool) -> dict:
-    w.begin_part(doc)
-    _fix_arabic_brackets(doc)
+    if collection:
+        w.begin_part(doc)
     part = {"id": None, "num": None, "title": None, "preamble": None, "body": None,
             "conclusions": None, "annexes": [], "level": level}
     if collection:
@@ -946,6 +946,8 @@ def context(tree, *, source_name: str = "", media: str = "screen") -> dict:
     frbr = _frbr(doc)
     lang, dirn = _lang(frbr["language"])
     w = Walker(lang, dirn, media)
+    _fix_arabic_brackets(root)
+    w.begin_part(doc)
     cover = next((k for k in kids(doc) if local(k) == "coverPage"), None)
     masthead = _masthead(w, cover)
     heading, title_plain = _title(w, doc)
