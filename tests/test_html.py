@@ -184,6 +184,7 @@ HOSTILE = """<preamble><container eId="x&quot; onmouseover=&quot;alert(1)"><p>&l
 <ref href="/akn/un/statement/deliberation/unga/2012-12-20/67-190/">٦٧/١٩٠</ref>
 <ref href="https://undocs.org/A/67/458&quot;&gt;&lt;b&gt;">A/5/5</ref>
 <a href="//evil.example/x">A/6/6</a> <a href="https://user:pw@evil.example/">A/7/7</a>
+<a href="https://undocs.org/empty"> </a><ref href="https://undocs.org/empty2"/>
 <authorialNote eId="n&quot;1" marker="&quot;&gt;&lt;i&gt;"><p>ملاحظة</p></authorialNote></p></container></preamble>"""
 
 

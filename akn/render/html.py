@@ -442,6 +442,8 @@ class Walker:
         if name in ("a", "ref"):
             href = safe_href(c.get("href"))
             inner = self.inline(c)
+            if not text_of(inner).strip():   # an empty link (some UN files): nothing to name
+                return inner
             return [Node("a", {"href": href}, inner)] if href else [Node("span", {}, inner)]
         if name in ("span", "i", "b", "u"):
             cls = set((c.get("class") or "").split()) | ({name} if name != "span" else set())
@@ -686,34 +688,46 @@ def _next_to_note(siblings, i) -> bool:
 
 
 def _prepend_num(body: list, num: Node) -> None:
-    """Put a paragraph's number at the start of its first paragraph of text (so that it is
-    read, copied and laid out with it); if the unit starts otherwise, give it its own p."""
-    stack = list(body)
+    """Put a paragraph's number at the start of its first paragraph of text or heading (so
+    that it is read, copied and laid out with it); failing that, give it its own p."""
     target = None
-    if body and isinstance(body[0], Node):
-        node = body[0]
-        while node is not None and target is None:
-            if node.tag == "p":
-                target = node
-            elif node.tag == "div" and node.children and isinstance(node.children[0], Node):
-                node = node.children[0]
-            else:
-                node = None
-    del stack
+    node = body[0] if body and isinstance(body[0], Node) else None
+    while node is not None and target is None:
+        if node.tag == "p" or re.fullmatch(r"h[1-6]", node.tag):
+            target = node
+        elif node.tag == "div" and node.children and isinstance(node.children[0], Node):
+            node = node.children[0]
+        else:
+            node = None
     if target is None:
         body.insert(0, Node("p", {}, [num]))
-    else:
+    elif text_of(target).strip():
         target.children[:0] = [num, " "]
+    else:
+        target.children[:0] = [num]
 
 
 def _strip_placeholder(body: list) -> None:
-    """UN notes start with an empty '()' where Word's marker was (Arabic), or a tab."""
+    """UN notes start where Word's marker was: an empty '()' (Arabic; sometimes inside a
+    bold span) or tabs. Drop it from the first paragraph."""
     for n in body:
         if isinstance(n, Node) and n.tag == "p":
-            if n.children and isinstance(n.children[0], str):
-                n.children[0] = re.sub(r"^\s*\(\s*\)\s*", "", n.children[0]).lstrip()
-                if not n.children[0]:
-                    n.children.pop(0)
+            kids_ = n.children
+            while kids_:
+                head = kids_[0]
+                if isinstance(head, str):
+                    rest = re.sub(r"^\s*(\(\s*\)\s*)?", "", head)
+                    if rest:
+                        kids_[0] = rest
+                        if rest == head or not re.match(r"^\s*\(\s*\)", head):
+                            break
+                        continue
+                    kids_.pop(0)
+                elif isinstance(head, Node) and re.fullmatch(r"[\s()]*", text_of(head)) \
+                        and head.tag not in ("sup", "br"):
+                    kids_.pop(0)
+                else:
+                    break
             return
 
 
