@@ -430,8 +430,12 @@ def test_pages_pass_axe_vnu_reflow_in_chromium(tmp_path, request):
         shoot.append(pages[0].name)
     screens = ROOT / "build" / "screens"
     t0 = time.perf_counter()
+    import importlib.util
+    spec = importlib.util.find_spec("fontpkg_amiri")
+    fonts = [str(Path(d) / "files") for d in (spec.submodule_search_locations or [])] if spec else []
+    env = dict(os.environ, A11Y_FONT_DIRS=":".join(fonts))
     proc = subprocess.run(["node", str(CHECKER), "--out", str(screens), "--shoot", ",".join(shoot),
-                           *map(str, pages)], capture_output=True, text=True, timeout=900)
+                           *map(str, pages)], capture_output=True, text=True, timeout=900, env=env)
     took = time.perf_counter() - t0
     if proc.returncode != 0:
         pytest.fail(f"checker exited {proc.returncode}: {proc.stderr[-2000:]}")

@@ -10,7 +10,9 @@
 //   of the pages named by --shoot: screenshots of long pages take seconds each)
 //   In the dark colour scheme only colour contrast is checked again (the rest is the same).
 // Env: A11Y_TOOLS (folder with node_modules/{axe-core,playwright-core,vnu-jar}; default
-// .tools of the project), CHROMIUM (default: chromium on PATH).
+// .tools of the project), CHROMIUM (default: chromium on PATH), A11Y_FONT_DIRS (folders of
+// fonts the browser should also see, ':'-separated: the project's Amiri from its wheel, so
+// pages are checked and shot in the font the PDF uses).
 // Exit: 0 report written (read it for results), 2 missing prerequisite, 3 checker failure.
 'use strict';
 const fs = require('fs'), path = require('path'), { execFile } = require('child_process');
@@ -47,7 +49,16 @@ for (const f of files) report.files[f] = { axe: [], vnu: [], reflow: [], request
 async function browser() {
   const { chromium } = require(mod('playwright-core'));
   const exe = process.env.CHROMIUM || '/usr/bin/chromium';
-  const b = await chromium.launch({ executablePath: exe, timeout: 60000, args: [
+  const env = { ...process.env };
+  const dirs = (process.env.A11Y_FONT_DIRS || '').split(':').filter(d => d && fs.existsSync(d));
+  if (dirs.length) {
+    const esc = s => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    const conf = path.join(fs.mkdtempSync(path.join(require('os').tmpdir(), 'a11y-fonts-')), 'fonts.conf');
+    fs.writeFileSync(conf, '<?xml version="1.0"?>\n<fontconfig>\n  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n' +
+      dirs.map(d => `  <dir>${esc(d)}</dir>\n`).join('') + '</fontconfig>\n');
+    env.FONTCONFIG_FILE = conf;
+  }
+  const b = await chromium.launch({ executablePath: exe, timeout: 60000, env, args: [
     '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   report.chromium = b.version();
