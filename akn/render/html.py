@@ -25,7 +25,7 @@ import tomllib
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from lxml import etree
 from markupsafe import Markup, escape
@@ -981,7 +981,7 @@ def context(tree, *, source_name: str = "", media: str = "screen") -> dict:
                             for k, c in enumerate(n.calls)]}
              for n in w.notes]
     base = re.sub(r"\.xml$", "", source_name or "", flags=re.I)
-    links = {"xml": f"{base}.xml", "pdf": f"{base}.pdf"} if base else None
+    links = {"xml": quote(f"{base}.xml"), "pdf": quote(f"{base}.pdf")} if base else None
     if not heading:
         heading = [symbol]
     title_text = title_plain or symbol
