@@ -472,3 +472,37 @@ def test_pages_pass_axe_vnu_reflow_in_chromium(tmp_path, request):
             assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     print(f"\n{len(pages)} pages: axe {report['axe']}, vnu {report['vnu']}, "
           f"Chromium {report['chromium']}: 0 violations, 0 errors in {took:.1f}s")
+
+
+# ------------------------------------------------------------------------- any text at all
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from(
+    list("<>&\"' /()[]A-zابت١٢٣\u200f\u202b\u2067")), max_size=80)
+
+
+@settings(max_examples=int(os.environ.get("AKN_HYPOTHESIS_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_TEXT, note=_TEXT, href=_TEXT)
+def test_any_text_is_shown_as_text_and_nothing_more(text, note, href):
+    """Whatever the document says, the page shows it as text (whitespace collapsed, NFC,
+    bidi controls dropped), adds no element of its own making, and links only safe hrefs."""
+    from xml.sax.saxutils import escape, quoteattr
+    body = (f'<preamble><container eId="c1"><p>{escape(text)}<authorialNote eId="n1" marker="1">'
+            f'<p>{escape(note)}</p></authorialNote> <ref href={quoteattr(href)}>R</ref></p>'
+            f'</container></preamble>')
+    try:
+        data = akn_doc(body, lang="eng")
+        xmlsafe.parse_bytes(data)
+    except Exception:
+        return   # not well-formed XML (e.g. a character XML forbids): not our concern here
+    doc = parse(render_bytes(data))
+    unit = doc.get_element_by_id("c1")
+    shown = unit.xpath("string(./p)")
+    expect = html.clean(text).strip()
+    assert " ".join(shown.split()).startswith(" ".join(expect.split())[:40])
+    assert {e.tag for e in unit.iter()} <= {"div", "a", "p", "sup", "bdi", "span"}
+    links = unit.xpath("./p/a/@href")
+    assert links == ([href.strip()] if html.safe_href(href) else [])
+    assert " ".join(doc.get_element_by_id("n1").xpath("string(.//div[@class='note-body'])").split()) \
+        .endswith(" ".join(re.sub(r"^\s*\(\s*\)", "", html.clean(note)).split())[-40:])

@@ -517,7 +517,7 @@ class Walker:
     def block(self, el, level: int, label_num: str | None = None):
         """AKN block element -> list of Nodes."""
         name = local(el)
-        if name in ("p", "intro", "listIntroduction", "wrapUp", "listWrapUp", "crossHeading_p"):
+        if name in ("p", "intro", "listIntroduction", "wrapUp", "listWrapUp"):
             cls = {"intro": "intro", "listIntroduction": "intro", "wrapUp": "wrapup",
                    "listWrapUp": "wrapup"}.get(name)
             if name in ("intro", "wrapUp") and kids(el) and all(local(k) == "p" for k in kids(el)):
@@ -971,8 +971,6 @@ def context(tree, *, source_name: str = "", media: str = "screen") -> dict:
     parts_src = _parts(root, doc)
     collection = local(doc) == "documentCollection"
     parts = [_part(w, p, 2, collection) for p in parts_src]
-    if collection:   # the collection's own attachments, if any
-        pass
     notes = [{"id": n.id, "marker": n.marker, "body": serialize(n.body),
               "backlinks": [{"href": f"#{c}",
                              "label": (w.L.fmt("back", n=n.marker) if len(n.calls) == 1
