@@ -12,6 +12,8 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from html import unescape as html_unescape
+from collections import Counter
 from pathlib import Path
 
 import pikepdf
@@ -39,18 +41,24 @@ needs_poppler = pytest.mark.skipif(
 
 # ---------------------------------------------------------------- the XML's own text
 
-def xml_text(tree) -> tuple[str, list[str]]:
-    """(text of the printed parts without notes, [text of each note]) in document order."""
+def xml_text(tree) -> tuple[str, str, list[str], list[str]]:
+    """(cover page text, text of the rest without notes, [text of each note], [marker of
+    each call]) in document order."""
     root = tree.getroot()
     notes: list[str] = []
+    calls: list[str] = []
     out: list[str] = []
 
     def walk(el):
         tag = etree.QName(el).localname if isinstance(el.tag, str) else ""
         if tag == "authorialNote":
             notes.append(" ".join(el.itertext()))
+            calls.append(el.get("marker", ""))
             out.append(" ")
-        elif tag in ("noteRef", "img", "eol", "eop"):
+        elif tag == "noteRef":
+            calls.append(el.get("marker", ""))
+            out.append(" ")
+        elif tag in ("img", "eol", "eop"):
             out.append(" ")
         elif tag:
             out.append(el.text or "")
@@ -60,63 +68,138 @@ def xml_text(tree) -> tuple[str, list[str]]:
             if tag in ("p", "num", "heading", "docTitle", "docNumber", "listIntroduction"):
                 out.append(" ")
 
-    doc = root[0]
+    doc = next(el for el in root if isinstance(el.tag, str))
+    cover = ""
     for part in doc:
-        if etree.QName(part).localname != "meta":
+        if isinstance(part.tag, str) and etree.QName(part).localname != "meta":
             walk(part)
-    return "".join(out), notes
+            if etree.QName(part).localname == "coverPage":
+                cover, out = "".join(out), []
+    return cover, "".join(out), notes, calls
 
 
-BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u2060\u00ad\ufeff]")
-CALL = re.compile(r"[\(\[]\s*[0-9\u0660-\u0669]+\s*[\)\]]")
-WORD = re.compile(r"\w+")
+BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u2060\u200d\u00ad\ufeff]")
+DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+OTHER = re.compile(r"\d+|[A-Za-z\u00c0-\u024f]+")
 
 
-def words(text: str) -> list[str]:
-    """Word sequence for comparison: NFC, bidi controls and word joiners gone, footnote
-    calls "(n)" gone, punctuation and spacing folded (tokens are runs of word chars)."""
-    text = unicodedata.normalize("NFC", BIDI.sub("", text))
-    text = CALL.sub(" ", text)
-    return WORD.findall(text)
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFC", BIDI.sub("", text)).translate(DIGITS)
 
 
-def pdftotext_pages(path: Path) -> list[str]:
-    """Each page's text without the running header and footer zones (page artifacts)."""
+def letters(text: str, rtl: bool) -> str:
+    """The letters a reader reads in order: all of them in a left-to-right document; in a
+    right-to-left one, those of its own script (pdftotext keeps their order; it does not
+    always keep the order of embedded numbers and Latin runs, checked apart)."""
+    return "".join(ch for ch in _clean(text) if ch.isalpha()
+                   and (not rtl or pdfua.script_of(ch) == "Arab"))
+
+
+def others(text: str, rtl: bool) -> Counter:
+    """Numbers (and, in a right-to-left document, Latin words) as a multiset."""
+    return Counter(t for t in OTHER.findall(_clean(text)) if rtl or t.isdigit())
+
+
+BAND = 51  # pt: the running header and the page number live within 18 mm of the edge
+BBOX_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                       r'yMax="([\d.]+)">([^<]*)</word>')
+ARABIC_RUN = re.compile("([\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]+)")
+
+
+def _rtl_lines(bbox_page: str, band: float) -> str:
+    """A right-to-left page rebuilt from pdftotext's words (-bbox): words grouped into
+    lines by height, each line read right to left, each word's Arabic runs turned from
+    drawing order into reading order. pdftotext's own assembly cuts a line in two around
+    a raised vowel mark (shadda, kasra) and can give the halves in the wrong order."""
+    words = []
+    for x0, y0, x1, y1, text in BBOX_WORD.findall(bbox_page):
+        text = html_unescape(text)
+        if any(ch.isalnum() for ch in text) and float(y0) >= band and float(y1) <= 842 - band:
+            words.append((float(x0), float(y0), float(x1), float(y1), text))
+    words.sort(key=lambda w: (w[1] + w[3]) / 2)
+    lines: list[list] = []
+    for w in words:
+        mid, height = (w[1] + w[3]) / 2, w[3] - w[1]
+        if lines:
+            last = lines[-1]
+            centre = sorted((v[1] + v[3]) / 2 for v in last)[len(last) // 2]
+            if abs(mid - centre) < 0.45 * max(height, min(v[3] - v[1] for v in last)):
+                last.append(w)
+                continue
+        lines.append([w])
+    out = []
+    for line in lines:
+        line.sort(key=lambda w: -w[2])
+        parts = []
+        for *_, text in line:
+            runs = [r for r in ARABIC_RUN.split(text) if r]
+            parts.append("".join(r[::-1] if ARABIC_RUN.fullmatch(r) else r
+                                 for r in reversed(runs)))
+        out.append(" ".join(parts))
+    return "\n".join(out)
+
+
+def pdftotext_pages(path: Path, rtl: bool = False) -> list[str]:
+    """Each page's text without the running header and footer zones (page artifacts);
+    right-to-left pages from pdftotext's words and their boxes (see _rtl_lines)."""
     out = []
     pages = len(pikepdf.open(path).pages)
     for n in range(1, pages + 1):
-        # the header and page number live in the top and bottom 18 mm (51 pt)
-        proc = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-x", "0", "-y", "51",
-                               "-W", "596", "-H", str(842 - 2 * 51), "-enc", "UTF-8",
-                               str(path), "-"], capture_output=True, text=True, check=True)
-        out.append(proc.stdout)
+        band = BAND if n > 1 else 0   # page 1 has no running header or page number
+        proc = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-x", "0",
+                               "-y", str(band), "-W", "596", "-H", str(842 - 2 * band),
+                               "-enc", "UTF-8", *(["-bbox"] if rtl else []), str(path), "-"],
+                              capture_output=True, text=True, check=True)
+        out.append(_rtl_lines(proc.stdout, band) if rtl else proc.stdout)
     return out
 
 
-def compare_text(pages: list[str], body: list[str], notes: list[list[str]]) -> None:
-    """The PDF's words must be the body's words in order, with each page's footnotes
-    (whole, in order) after that page's share of the body."""
+def _diff(a: str, b: str) -> str:
+    k = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return f"differ at {k}: PDF {a[max(0, k - 30):k + 40]!r} / XML {b[max(0, k - 30):k + 40]!r}"
+
+
+def compare_text(pages: list[str], cover: str, body: str, notes: list[str],
+                 calls: list[str], rtl: bool) -> None:
+    """The text layer against the XML.
+
+    In order: page 1 starts with the masthead (laid out in two columns, so compared as
+    the same letters in any order); then each page holds the next stretch of the body
+    followed by the next few notes, whole and in order. Footnote calls and markers are
+    numbers, so they are outside this comparison. Apart: the numbers (and Latin runs of a
+    right-to-left document) of all pages are those of the XML, plus footnote markers."""
+    cov = letters(cover, rtl)
+    body_s = letters(body, rtl)
+    notes_s = [letters(n, rtl) for n in notes]
+    texts = [letters(t, rtl) for t in pages]
+    head = texts[0][:len(cov)]
+    assert Counter(head) == Counter(cov), f"masthead: PDF {head!r} / XML {cov!r}"
+    texts[0] = texts[0][len(cov):]
     j = n = 0
-    for p, text in enumerate(pages, 1):
-        w = words(text)
-        i = 0
-        while i < len(w) and j < len(body) and w[i] == body[j]:
-            i += 1
-            j += 1
-        while i < len(w):
-            if n < len(notes) and notes[n] and w[i:i + len(notes[n])] == notes[n]:
-                i += len(notes[n])
-                n += 1
-                continue
-            if n < len(notes) and not notes[n]:
-                n += 1
-                continue
+    for p, page in enumerate(texts, 1):
+        for m in range(len(notes_s), n - 1, -1):
+            tail = "".join(notes_s[n:m])
+            if page.endswith(tail) and body_s.startswith(page[:len(page) - len(tail)], j):
+                j += len(page) - len(tail)
+                n = m
+                break
+        else:
+            at = next((k for k, (a, b) in enumerate(zip(page, body_s[j:])) if a != b),
+                      min(len(page), len(body_s) - j))
             raise AssertionError(
-                f"page {p}, word {i}: PDF has {' '.join(w[i:i + 12])!r}\n"
-                f"  expected body: {' '.join(body[j:j + 12])!r}\n"
-                f"  or note {n + 1}: {' '.join(notes[n][:12]) if n < len(notes) else '-'!r}")
-    assert j == len(body), f"body text missing from the PDF: {' '.join(body[j:j + 20])!r}"
-    assert n == len(notes), f"notes {n + 1}..{len(notes)} missing from the PDF"
+                f"page {p}: the PDF's text leaves the XML's at letter {at}:\n"
+                f"  PDF: ...{page[max(0, at - 40):at + 60]!r}\n"
+                f"  XML: ...{body_s[j + max(0, at - 40):j + at + 60]!r}\n"
+                f"  notes from there: {_diff(page[at:], ''.join(notes_s[n:]))}")
+    assert j == len(body_s), f"body text missing from the PDF: {body_s[j:j + 80]!r}"
+    assert n == len(notes_s), f"notes {n + 1}..{len(notes_s)} missing from the PDF"
+    want = others(cover + " " + body + " " + " ".join(notes), rtl)
+    got = sum((others(t, rtl) for t in pages), Counter())
+    missing = want - got
+    assert not missing, f"numbers or Latin words missing from the PDF: {dict(missing)}"
+    markers = {m.translate(DIGITS).strip("()[] ") for m in calls}
+    extra = {k for k in got - want if k not in markers}
+    assert not extra, f"the PDF has numbers or words the XML does not: {sorted(extra)[:20]}"
 
 
 # ---------------------------------------------------------------- the checks
@@ -135,7 +218,7 @@ def struct_elems(root):
 def check_pdf(data: bytes, xml_bytes: bytes, tree, name: str, tmp: Path) -> dict:
     """All checks on one PDF; returns a few facts for test-specific assertions."""
     f = pdfw.facts(tree)
-    body_text, note_texts = xml_text(tree)
+    cover_text, body_text, note_texts, call_markers = xml_text(tree)
     path = tmp / f"{name}.pdf"
     path.write_bytes(data)
     pdf = pikepdf.open(io.BytesIO(data))
@@ -249,9 +332,9 @@ def check_pdf(data: bytes, xml_bytes: bytes, tree, name: str, tmp: Path) -> dict
     notes = [el for el in struct_elems(doc) if el.S == "/Note"]
     refs = [el for el in struct_elems(doc) if el.S == "/Reference"]
     assert len(notes) == len(f.note_ids), f"{len(notes)} Note elements for {len(f.note_ids)} notes"
-    assert len(refs) == len(f.note_ids)
+    assert len(refs) >= len(f.note_ids)
     ids = [str(n.ID) for n in notes]
-    assert ids == f.note_ids and len(set(ids)) == len(ids)
+    assert len(set(ids)) == len(ids) == len(f.note_ids)
     for note in notes:  # each Note sits right after its Reference
         kids = list(note.P.K)
         at = next(i for i, k in enumerate(kids) if isinstance(k, pikepdf.Dictionary)
@@ -271,7 +354,7 @@ def check_pdf(data: bytes, xml_bytes: bytes, tree, name: str, tmp: Path) -> dict
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
     # -- text layer = the XML's text, footnote calls and page artifacts aside
-    compare_text(pdftotext_pages(path), words(body_text), [words(t) for t in note_texts])
+    compare_text(pdftotext_pages(path, f.rtl), cover_text, body_text, note_texts, call_markers, f.rtl)
 
     # -- every page renders; the PNGs are kept for a person to look at
     PAGES_DIR.mkdir(parents=True, exist_ok=True)
@@ -333,25 +416,23 @@ MINI_AKN = """<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.
 
 
 def mini_html(paragraphs: int) -> str:
-    """A stand-in for the HTML writer's print output: enough to exercise the repairs."""
-    note = ('<span class="akn-authorialNote" id="{id}">{text}</span>')
+    """A stand-in for the HTML writer's print output (same classes: calls are
+    ``sup.fn > a.fn-call``, notes an ``ol.notes-list``), with print.css inlined."""
+    call = '<sup class="fn"><a href="#{id}" class="fn-call">{m}</a></sup>'
     body = []
     for i in range(paragraphs):
-        n1 = note.format(id="note_1", text="الأمم المتحدة، مجموعة المعاهدات، المجلد ٢٢٢٥.") \
-            if i == 0 else ""
-        n2 = note.format(id="note_2", text="المرجع نفسه، المجلد ٢٢٣٧.") \
-            if i == paragraphs - 1 else ""
-        body.append(f"<p>وإذ تشير إلى القرار <span lang=en dir=ltr>A/RES/64/293</span> "
-                    f"المؤرخ ٣٠ تموز/يوليه ٢٠١٠{n1}، {n2} وتقرر.</p>")
-    css = """<style>
-      @page { size: A4; margin: 25mm 20mm; }
-      html { font-family: Amiri; font-size: 14pt; }
-      .akn-authorialNote { float: footnote; }
-      .akn-authorialNote::footnote-call { content: "\\2060(" counter(footnote, arabic-indic) ")"; }
-      .akn-authorialNote::footnote-marker { content: "(" counter(footnote, arabic-indic) ") "; }
-    </style>"""
-    return (f"<!doctype html><html lang=ar dir=rtl><head><meta charset=utf-8><title>t</title>"
-            f"{css}</head><body>{''.join(body)}</body></html>")
+        c1 = call.format(id="note_1", m="١") if i in (0, 2) else ""
+        c2 = call.format(id="note_2", m="٢") if i == paragraphs - 1 else ""
+        body.append(f'<div class="unit para"><p>وإذ تشير إلى القرار <bdi dir="ltr">A/RES/64/293'
+                    f'</bdi> المؤرخ ٣٠ تموز/يوليه ٢٠١٠{c1}، {c2} وتقرر.</p></div>')
+    notes = ('<section class="notes" id="notes"><h2>الحواشي</h2><ol class="notes-list">'
+             '<li id="note_1"><span class="marker">١</span><div class="note-body"><p>'
+             'الأمم المتحدة، مجموعة المعاهدات، المجلد ٢٢٢٥.</p></div></li>'
+             '<li id="note_2"><span class="marker">٢</span><div class="note-body"><p>'
+             'المرجع نفسه، المجلد ٢٢٣٧.</p></div></li></ol></section>')
+    css = (ROOT / "templates" / "print.css").read_text(encoding="utf-8")
+    return (f"<!DOCTYPE html><html lang=ar dir=rtl><head><meta charset=utf-8><title>t</title>"
+            f"<style>{css}</style></head><body><main>{''.join(body)}{notes}</main></body></html>")
 
 
 def test_repair_on_a_minimal_page():
@@ -367,7 +448,9 @@ def test_repair_on_a_minimal_page():
     notes = [e for e in els if e.S == "/Note"]
     assert [str(n.ID) for n in notes] == ["note_1", "note_2"]
     assert all(n.P.S == "/P" for n in notes)
-    assert sum(e.S == "/Reference" for e in els) == 2
+    refs = [e for e in els if e.S == "/Reference"]
+    assert len(refs) == 3  # two first calls and the repeated call of note 1
+    assert sum(any(k.S == "/Link" for k in struct_elems(r)) for r in refs) == 1
     assert not any(e.S == "/NonStruct" and e.P.objgen == doc.objgen for e in els), \
         "the footnote areas must be gone from the document level"
     langs = [e for e in els if "/Lang" in e]
@@ -384,11 +467,22 @@ def test_repair_on_a_minimal_page():
     assert xmp.count(b"<rdf:RDF") == 1 and b"<pdfuaid:part>1</pdfuaid:part>" in xmp
 
 
-def test_repair_reports_a_missing_footnote_instead_of_mistagging():
-    tree = etree.ElementTree(etree.fromstring(MINI_AKN.encode()))
-    html = mini_html(3).replace('<span class="akn-authorialNote" id="note_2">', '<span>')
-    out = pdfw.render_full(tree, xml_bytes=b"<x/>", source_name="mini.xml", html=html)
-    assert any("1 footnotes laid out, 2 notes" in p for p in out.problems)
+def test_repair_reports_what_it_cannot_place_instead_of_mistagging():
+    weasyprint, config = pdfw._weasy()
+    page, notes = pdfw.place_footnotes(mini_html(3))
+    raw = weasyprint.HTML(string=page).write_pdf(
+        stylesheets=[pdfw.font_css()], font_config=config, pdf_variant="pdf/a-3b", pdf_tags=True)
+    meta = pdfua.Meta(title="t", lang="ar", identifier="/akn/x", date=pdfw.build_date(
+        pdfw.Facts()), notes=notes + [("note_3", "٣")])
+    out = pdfua.repair(raw, meta)
+    assert out.problems == ["2 footnotes laid out, 3 notes in the document: footnotes left "
+                            "untagged as Note"]
+    assert out.notes == 0
+    meta.notes = [notes[0], ("note_9", "٩")]
+    out = pdfua.repair(raw, meta)
+    assert out.problems == ["footnote '2' laid out but not in the document"]
+    meta.notes = notes
+    assert pdfua.repair(raw, meta).problems == []
 
 
 def test_same_input_same_bytes(monkeypatch):

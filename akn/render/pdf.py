@@ -144,13 +144,22 @@ def font_css():
     return weasyprint.CSS(string="\n".join(faces), font_config=config)
 
 
+AMIRI_FACES = {"Amiri": "Amiri-Regular.ttf", "Amiri-Bold": "Amiri-Bold.ttf",
+               "Amiri-Italic": "Amiri-Italic.ttf", "Amiri-Bold-Italic": "Amiri-BoldItalic.ttf"}
+
+
+def font_files() -> dict[str, str]:
+    """Font names as WeasyPrint writes them in the PDF -> the files they come from."""
+    return {name: str(amiri_dir() / file) for name, file in AMIRI_FACES.items()}
+
+
 def _css_string(s: str) -> str:
     s = s.replace("\\", "\\\\").replace('"', '\\"')
     return '"' + re.sub(r"[\n\r\f]", " ", s) + '"'
 
 
 @lru_cache(maxsize=256)
-def page_css(symbol: str, title: str, digits: str):
+def page_css(symbol: str, title: str, digits: str, rtl: bool = False):
     """Running headers (symbol outside, short title inside, mirrored on left and right
     pages) and page numbers n/N on the outer side, from page 2 on."""
     weasyprint, config = _weasy()
@@ -172,6 +181,46 @@ def html_for(tree, source_name: str) -> str:
     return html.render(tree, source_name=source_name, media="print")
 
 
+BLOCKS = {"p", "div", "ul", "ol", "li", "table", "blockquote", "section", "h1", "h2", "h3",
+          "h4", "h5", "h6", "dl", "dt", "dd"}
+
+
+def place_footnotes(page: str) -> tuple[str, list[tuple[str, str]]]:
+    """Move each note of the HTML writer's list (``ol.notes-list > li#ID``) to its first
+    call, as ``<span class="fn-note" id=ID data-marker=M>`` (``float: footnote`` in
+    print.css), and drop the list. Later calls stay links to the note. Block elements of
+    a note become ``span.fn-block`` (a float inside a paragraph must be inline markup).
+    Returns the page and the notes' (id, marker) in document order."""
+    import lxml.html
+    doc = lxml.html.document_fromstring(page)
+    ids: list[tuple[str, str]] = []
+    for li in doc.xpath('//ol[contains(concat(" ", @class, " "), " notes-list ")]/li[@id]'):
+        nid = li.get("id")
+        marker = "".join(li.xpath('string(.//span[@class="marker"])')).strip()
+        body = li.xpath('.//*[contains(concat(" ", @class, " "), " note-body ")]')
+        calls = doc.xpath(f'//a[contains(concat(" ", @class, " "), " fn-call ")]'
+                          f'[@href="#{nid}"]') if '"' not in nid else []
+        if not body or not calls:
+            continue
+        call = calls[0]
+        anchor = call.getparent() if call.getparent().tag == "sup" else call
+        note = lxml.html.Element("span", {"class": "fn-note", "id": nid, "data-marker": marker})
+        note.text = body[0].text
+        for child in list(body[0]):
+            note.append(child)
+        for el in note.iter():
+            if el is not note and el.tag in BLOCKS:
+                el.set("class", ("fn-block " + (el.get("class") or "")).strip())
+                el.tag = "span"
+        note.tail = anchor.tail
+        anchor.getparent().replace(anchor, note)
+        ids.append((nid, marker))
+    for section in doc.xpath('//section[ol[contains(concat(" ", @class, " "), " notes-list ")]]'):
+        section.getparent().remove(section)
+    out = lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
+    return out, ids
+
+
 # ---------------------------------------------------------------- the writer
 
 @dataclass
@@ -188,14 +237,14 @@ def render_full(tree, *, xml_bytes: bytes, source_name: str = "document.xml",
     from akn.render import pdfua
     weasyprint, config = _weasy()
     f = facts(tree)
-    page = html if html is not None else html_for(tree, source_name)
+    page, notes = place_footnotes(html if html is not None else html_for(tree, source_name))
     digits = "arabic-indic" if f.eastern_digits else "decimal"
     when = build_date(f)
     base = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__)))), "templates") + os.sep
     doc = weasyprint.HTML(string=page, base_url=base).render(
         font_config=config,
-        stylesheets=[font_css(), page_css(f.symbol, f.short_title, digits)],
+        stylesheets=[font_css(), page_css(f.symbol, f.short_title, digits, f.rtl)],
         pdf_variant="pdf/a-3b", pdf_tags=True)
     name = os.path.splitext(os.path.basename(source_name))[0] + ".xml"
     attachment = weasyprint.Attachment(
@@ -204,8 +253,8 @@ def render_full(tree, *, xml_bytes: bytes, source_name: str = "document.xml",
     raw = doc.write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True, attachments=[attachment])
     meta = pdfua.Meta(title=f.title or f.symbol or name, lang=f.lang,
                       identifier=f.expression or name, date=when, adopted=f.adopted,
-                      note_ids=f.note_ids, attachment_name=name, subject=f.symbol,
-                      rtl=f.rtl, producer=f"akn {__version__} (WeasyPrint {weasyprint.__version__})")
+                      notes=notes, attachment_name=name, subject=f.symbol,
+                      rtl=f.rtl, font_files=font_files(), producer=f"akn {__version__} (WeasyPrint {weasyprint.__version__})")
     fixed = pdfua.repair(raw, meta, xml_bytes=xml_bytes,
                          salt=f"{__version__}/{weasyprint.__version__}".encode())
     return Rendered(fixed.pdf, len(doc.pages), fixed.problems, f)

@@ -29,6 +29,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
 from xml.sax.saxutils import escape
 
@@ -44,11 +45,12 @@ class Meta:
     identifier: str                 # FRBR expression IRI
     date: datetime                  # CreationDate = ModDate (UTC)
     adopted: str = ""               # YYYY-MM-DD, for dc:date
-    note_ids: list[str] = field(default_factory=list)   # AKN eIds of notes, document order
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (id, marker), document order
     attachment_name: str = ""       # the embedded AKN file's name
     subject: str = ""               # e.g. the symbol, for dc:description
     rtl: bool = False
     producer: str = "akn"
+    font_files: dict[str, str] = field(default_factory=dict)  # PostScript name -> font file
 
 
 @dataclass
@@ -186,6 +188,129 @@ def script_of(ch: str) -> str:
     return ""
 
 
+# ---------------------------------------------------------------- glyphs added by shaping
+
+ZWJ = "\u200d"
+
+
+@dataclass(frozen=True)
+class GlyphFacts:
+    """What a font says about its glyphs, for mending a ToUnicode map."""
+    added: tuple       # ((base glyph, (added glyphs...)), ...): one-to-many substitutions
+    marks: frozenset   # glyphs of GDEF class 3 (combining marks)
+    natural: dict      # glyph -> the text it stands for when drawn alone (cmap, forms)
+
+
+@lru_cache(maxsize=16)
+def glyph_facts(path: str) -> GlyphFacts:
+    """Read once per font file: one-to-many substitutions (GSUB type 2), mark glyphs
+    (GDEF), and each glyph's own text (cmap, then single substitutions and ligatures)."""
+    from fontTools.ttLib import TTFont
+    font = TTFont(path, lazy=True)
+    order = {name: i for i, name in enumerate(font.getGlyphOrder())}
+    cmap = font.getBestCmap()
+    natural: dict[str, str] = {}
+    for code, name in sorted(cmap.items()):
+        natural.setdefault(name, chr(code))
+    mapped = set(cmap.values())
+    added: dict = {}
+    subtables = []
+    if "GSUB" in font:
+        for lookup in font["GSUB"].table.LookupList.Lookup:
+            for sub in lookup.SubTable:
+                kind = lookup.LookupType
+                if kind == 7:
+                    sub, kind = sub.ExtSubTable, sub.ExtSubTable.LookupType
+                subtables.append((kind, sub))
+    for _ in range(4):   # forms of forms: a few rounds reach them all
+        for kind, sub in subtables:
+            if kind == 1:
+                for src, dst in sub.mapping.items():
+                    if src in natural:
+                        natural.setdefault(dst, natural[src])
+            elif kind == 2:
+                for src, outs in sub.mapping.items():
+                    if src in natural and outs:
+                        natural.setdefault(outs[0], natural[src])
+            elif kind == 4:
+                for first, ligs in sub.ligatures.items():
+                    for lig in ligs:
+                        parts = [first, *lig.Component]
+                        if all(p in natural for p in parts):
+                            natural.setdefault(lig.LigGlyph, "".join(natural[p] for p in parts))
+    for kind, sub in subtables:
+        if kind == 2:
+            for outs in sub.mapping.values():
+                more = tuple(order[g] for g in outs[1:] if g not in mapped)
+                if len(outs) > 1 and more:
+                    added[(order[outs[0]], more)] = None
+    marks = set()
+    if "GDEF" in font and font["GDEF"].table.GlyphClassDef:
+        marks = {order[g] for g, c in font["GDEF"].table.GlyphClassDef.classDefs.items()
+                 if c == 3}
+    return GlyphFacts(tuple(added), frozenset(marks),
+                      {order[g]: t for g, t in natural.items() if g in order})
+
+
+def added_glyphs(path: str):
+    """(base glyph, (added glyphs...)) for every one-to-many substitution of a font (GSUB
+    type 2), added glyphs that no character maps to directly. Amiri, for one, follows
+    jeem with a small joining glyph before beh ("الجبري"); WeasyPrint maps each glyph to
+    the text of the cluster it first meets it in, so the letter can come out twice. An
+    added glyph may also stand for a character of its own (a tatweel): only a glyph whose
+    text repeats its base's is made a joiner."""
+    return glyph_facts(path).added
+
+
+def mend_tounicode(table: dict[int, str], facts: GlyphFacts) -> int:
+    """Give each glyph one text that is right wherever it is drawn; return the changes.
+
+    WeasyPrint gives a glyph the text of the cluster it first meets it in; in a
+    right-to-left cluster of several glyphs the whole text goes to the glyph drawn first
+    (leftmost): a vowel mark then carries its letter too ("أُ" on the damma), and the letter
+    comes out twice where its own glyph is mapped as well."""
+    changed = 0
+    for code, text in list(table.items()):
+        if code in facts.marks and text:
+            keep = "".join(ch for ch in text if unicodedata.category(ch).startswith("M"))
+            if keep != text:
+                table[code] = keep or facts.natural.get(code, "") or ZWJ
+                changed += 1
+    for base, more in facts.added:
+        if base not in table:
+            continue
+        for g in more:
+            if not table.get(g) or table[g] == ZWJ:
+                continue
+            if not table[base]:             # the cluster's text went to g
+                table[base], table[g] = table[g], ZWJ
+                changed += 1
+            elif table[g] == table[base]:   # the same letter twice
+                table[g] = ZWJ
+                changed += 1
+    for code, text in table.items():
+        if text == "":                       # never leave a glyph without text
+            table[code] = facts.natural.get(code) or ZWJ
+            changed += 1
+    return changed
+
+
+def _write_tounicode(table: dict[int, str]) -> bytes:
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
+             b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def",
+             b"1 begincodespacerange", b"<0000> <ffff>", b"endcodespacerange"]
+    items = sorted(table.items())
+    for i in range(0, len(items), 100):
+        chunk = items[i:i + 100]
+        lines.append(f"{len(chunk)} beginbfchar".encode())
+        for code, text in chunk:
+            lines.append(f"<{code:04x}> <{text.encode('utf-16-be').hex()}>".encode())
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
+
+
 # ---------------------------------------------------------------- the repair
 
 DOC_SCRIPT = {"ar": "Arab", "ru": "Cyrl", "zh": "Hani"}
@@ -193,8 +318,11 @@ CALL_RE = re.compile(r"^[\s\u2060()\[\]0-9\u0660-\u0669\u06F0-\u06F9*]+$")
 DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
-def _num(text: str) -> str:
-    return "".join(ch for ch in text.translate(DIGITS) if ch.isdigit())
+def _key(text: str) -> str:
+    """A note's marker as the same key wherever it is drawn: its digits (any script), else
+    its text without brackets, spaces and joiners."""
+    digits = "".join(ch for ch in text.translate(DIGITS) if ch.isdigit())
+    return digits or re.sub(r"[\s\u2060()\[\]]", "", text)
 
 
 def pdf_date(d: datetime) -> str:
@@ -284,6 +412,7 @@ class _Repair:
                        for p, m in _mcids(elem, self.page_of))
 
     def run(self) -> None:
+        self.glyphs()
         root = self.pdf.Root
         if "/StructTreeRoot" not in root:
             self.problems.append("no structure tree: WeasyPrint was not asked for tags")
@@ -295,6 +424,23 @@ class _Repair:
         self.languages()
         self.catalog()
         self.attachments()
+
+    # -- 0. one text per glyph: glyphs added by shaping map to a zero-width joiner
+    def glyphs(self) -> None:
+        seen = set()
+        for page in self.pdf.pages:
+            for font in page.Resources.get("/Font", Dictionary()).values():
+                name = str(font.get("/BaseFont", "")).lstrip("/").split("+")[-1]
+                path = self.meta.font_files.get(name)
+                if path is None or font.objgen in seen or "/ToUnicode" not in font:
+                    continue
+                seen.add(font.objgen)
+                table = _tounicode(font)
+                changed = mend_tounicode(table, glyph_facts(path))
+                if changed:
+                    font.ToUnicode = self.pdf.make_stream(_write_tounicode(table))
+                    self.cmaps.clear()
+                    self.texts = [page_marked_text(p, self.cmaps) for p in self.pdf.pages]
 
     # -- 1. margin boxes -> artifacts
     def artifacts(self) -> None:
@@ -345,33 +491,47 @@ class _Repair:
                 areas.append(last)
         notes = [n for fa in areas for n in _kids(fa)]
         drop = {a.objgen for a in areas}
-        if len(notes) != len(meta.note_ids):
-            self.problems.append(f"{len(notes)} footnotes laid out, {len(meta.note_ids)} "
+        if len(notes) != len(meta.notes):
+            self.problems.append(f"{len(notes)} footnotes laid out, {len(meta.notes)} "
                                  "notes in the document: footnotes left untagged as Note")
             return
-        # the calls: NonStruct whose text is only a bracketed number, in document order
+        # ids by marker, in document order (a collection's parts may reuse markers)
+        pending: dict[str, list[str]] = {}
+        for nid, marker in meta.notes:
+            pending.setdefault(_key(marker), []).append(nid)
+        by_id = {}
+        for note in notes:
+            marker = _key(self.text(_kids(note)[0]))
+            if not pending.get(marker):
+                self.problems.append(f"footnote {marker!r} laid out but not in the document")
+                return
+            by_id[pending[marker].pop(0)] = note
+        # the calls: NonStruct whose text is only a bracketed number, in document order;
+        # the first of each note is WeasyPrint's ::footnote-call, later ones wrap a Link
         calls = [e for kid in doc_kids if kid.objgen not in drop for e in _walk(kid)
                  if e.S == Name.NonStruct and CALL_RE.match(self.text(e) or "x")]
-        remaining = list(calls)
-        pairs = []
-        for note in notes:
-            marker = _num(self.text(_kids(note)[0]) if _kids(note) else "")
-            found = next((c for c in remaining if _num(self.text(c)) == marker), None)
-            if found is None:
-                self.problems.append(f"no call found for footnote {marker}")
-                pairs.append((note, None))
-                continue
-            remaining = remaining[remaining.index(found) + 1:]
-            pairs.append((note, found))
+        waiting: dict[str, list[str]] = {}
+        for nid, marker in meta.notes:
+            waiting.setdefault(_key(marker), []).append(nid)
+        first_call = {}
+        for call in calls:
+            has_link = any(e.S == Name.Link for e in _walk(call))
+            queue = waiting.get(_key(self.text(call)))
+            if has_link:
+                call.S = Name.Reference        # a later call: Reference > Link
+            elif queue:
+                first_call[queue.pop(0)] = call
         # rebuild the document's kids without the footnote areas
         self.document.K = Array([k for k in doc_kids if k.objgen not in drop])
-        for (note, call), eid in zip(pairs, meta.note_ids):
+        for nid, _ in meta.notes:
+            note, call = by_id[nid], first_call.get(nid)
             note.S = Name.Note
-            note.ID = String(eid)
+            note.ID = String(nid)
             first = _kids(note)[0] if _kids(note) else None
             if _is_elem(first) and first.S == Name.NonStruct:  # ::footnote-marker
                 first.S = Name.Lbl
             if call is None:  # keep the note reachable: put it at the end
+                self.problems.append(f"no call found for footnote {nid}")
                 note.P = self.document
                 self.document.K.append(note)
                 continue
