@@ -148,10 +148,11 @@ def test_ltr_runs_are_isolated_with_punctuation_outside(sample_page):
     nodes = html.isolate(["انظر United Nations, ", html.Node("i", {}, ["Treaty Series"]),
                           ", vol. 5 (2010)، ثم"], "rtl")
     out = html.serialize(nodes)
-    assert out == ('انظر <bdi dir="ltr">United Nations, <i>Treaty Series</i>, vol. 5 (2010)</bdi>، ثم')
+    assert out == ('انظر <bdi dir="ltr" lang="en">United Nations, <i>Treaty Series</i>, vol. 5 (2010)'
+                   '</bdi>، ثم')      # words get a language (a screen reader's voice), symbols not
     # and Arabic inside an English page
     assert html.serialize(html.isolate(["The term شريعة is used."], "ltr")) == \
-        'The term <bdi dir="rtl">شريعة</bdi> is used.'
+        'The term <bdi dir="rtl" lang="ar">شريعة</bdi> is used.'
     assert html.isolate(["no foreign script here"], "ltr") == ["no foreign script here"]
 
 

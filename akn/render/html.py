@@ -265,10 +265,22 @@ def isolate(nodes: list, base_dir: str) -> list:
             if c in (foreign, "D") or (isinstance(it, str) and it in ")]}" and depth >= 0):
                 end = j
             j += 1
-        run = [a[1] for a in atoms[start:end + 1]]
-        out.append(Node("bdi", {"dir": wrap_dir}, _merge(run), opaque=True))
+        run = _merge([a[1] for a in atoms[start:end + 1]])
+        out.append(Node("bdi", {"dir": wrap_dir, "lang": _run_lang(text_of(run), wrap_dir)},
+                        run, opaque=True))
         i = end + 1
     return _merge(out)
+
+
+def _run_lang(text: str, wrap_dir: str) -> str | None:
+    """The language of an isolated run, when it is words rather than a symbol: Latin words
+    inside a UN Arabic text are English ("Distr.: General", "United Nations, Treaty
+    Series"), so a screen reader reads them with an English voice; "A/67/458" gets none."""
+    if wrap_dir == "ltr":
+        return "en" if re.search(r"[a-z]{3}", text) else None
+    if re.search("[\u0590-\u05ff]", text):
+        return "he"
+    return "ar" if re.search("[\u0600-\u06ff\u0750-\u077f]", text) else None
 
 
 def _merge(items: list) -> list:
