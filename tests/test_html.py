@@ -124,10 +124,10 @@ def test_footnotes_calls_repeated_calls_and_backlinks(sample_page):
     calls = doc.xpath("//sup[@class='fn']/a[@class='fn-call']")
     assert [(c.get("href"), c.get("id"), c.text) for c in calls] == [
         ("#note_1", "call-note_1", "١"), ("#note_2", "call-note_2", "٢"),
-        ("#note_1", "call-note_1-2", "١"), ("#note_2", "call-note_2-2", "٢")]
+        ("#note_1", "call-note_1.2", "١"), ("#note_2", "call-note_2.2", "٢")]
     assert calls[0].get("aria-label") == "الحاشية ١"
     back = notes[0].xpath(".//a[@class='backlink']")
-    assert [b.get("href") for b in back] == ["#call-note_1", "#call-note_1-2"]
+    assert [b.get("href") for b in back] == ["#call-note_1", "#call-note_1.2"]
     assert all(b.get("aria-label") for b in back)
     assert notes[0].xpath("string(.//div[@class='note-body'])").strip() == \
         "الأمم المتحدة، مجموعة المعاهدات، المجلد ٢٢٢٥."
@@ -507,3 +507,71 @@ def test_any_text_is_shown_as_text_and_nothing_more(text, note, href):
     assert links == ([href.strip()] if html.safe_href(href) else [])
     assert " ".join(doc.get_element_by_id("n1").xpath("string(.//div[@class='note-body'])").split()) \
         .endswith(" ".join(re.sub(r"^\s*\(\s*\)", "", html.clean(note)).split())[-40:])
+
+
+def test_without_a_file_name_there_are_no_file_links():
+    page = html.render(xmlsafe.parse_bytes(akn_doc(SAMPLE_BODY)))
+    doc = parse(page)
+    assert not doc.xpath("//nav | //link[@rel='alternate'] | //p[@class='made']")
+    assert "encoding" not in json.loads(doc.xpath("//script")[0].text)
+
+
+def test_document_collection_parts_sections_annex_table():
+    """78/80 A-B style: a collection whose components are statements, each with its own
+    title, preamble, body and notes (markers restart); plus sections, an annex, a table."""
+    def statement(letter, extra=""):
+        return (f'<statement name="resolution"><meta><identification source="#x"><FRBRWork>'
+                f'<FRBRthis value="/w/{letter}"/><FRBRuri value="/w/"/><FRBRdate date="2023-12-07" name="adoption"/>'
+                f'<FRBRauthor href="#ga"/><FRBRcountry value="un"/></FRBRWork><FRBRExpression><FRBRthis value="/e/{letter}"/>'
+                f'<FRBRuri value="/e/"/><FRBRdate date="2023-12-11" name="publication"/><FRBRauthor href="#ga"/>'
+                f'<FRBRlanguage language="eng"/></FRBRExpression><FRBRManifestation><FRBRthis value="/m/{letter}"/>'
+                f'<FRBRuri value="/m/"/><FRBRdate date="2023-12-20" name="markup"/><FRBRauthor href="#x"/>'
+                f'</FRBRManifestation></identification></meta>'
+                f'<preface><p><docNumber>{letter}</docNumber> <docTitle>Title {letter}</docTitle></p></preface>'
+                f'<preamble><formula name="enactingFormula"><p><span class="italic">The General Assembly</span>,</p></formula>'
+                f'<container eId="container_2"><p><span class="italic">Recalling</span> x<authorialNote marker="1" eId="authorialNote_1"><p>Note {letter}.</p></authorialNote> and y<sup>1</sup>,</p></container></preamble>'
+                f'<mainBody><section><p><num>I</num></p><subheading>Section {letter}</subheading>'
+                f'<paragraph eId="para_6"><num>1.</num><content><p><span class="italic">Decides</span> z;</p></content></paragraph></section>'
+                f'<container><table><tr><th><p>Post</p></th><th><p>Number</p></th></tr><tr><td><p>P-4</p></td><td><p>1</p></td></tr></table></container>'
+                f'</mainBody><conclusions><p><event><location>45th plenary meeting</location><eol/><docDate date="2023-12-07">7 December 2023</docDate></event></p></conclusions>'
+                f'{extra}</statement>')
+    annex = ('<attachments><attachment><doc name="annex"><meta><identification source="#x"><FRBRWork><FRBRthis value="/a"/>'
+             '<FRBRuri value="/a"/><FRBRdate date="2023-12-07" name="x"/><FRBRauthor href="#ga"/><FRBRcountry value="un"/></FRBRWork>'
+             '<FRBRExpression><FRBRthis value="/a"/><FRBRuri value="/a"/><FRBRdate date="2023-12-07" name="x"/><FRBRauthor href="#ga"/>'
+             '<FRBRlanguage language="eng"/></FRBRExpression><FRBRManifestation><FRBRthis value="/a"/><FRBRuri value="/a"/>'
+             '<FRBRdate date="2023-12-07" name="x"/><FRBRauthor href="#x"/></FRBRManifestation></identification></meta>'
+             '<mainBody><paragraph eId="para_310"><heading>Annex</heading></paragraph><paragraph eId="para_311"><num>1.</num>'
+             '<content><p>Opening.</p></content></paragraph></mainBody></doc></attachment></attachments>')
+    data = f"""<akomaNtoso xmlns="{AKN}"><documentCollection name="publication"><meta><identification source="#x">
+<FRBRWork><FRBRthis value="/akn/un/statement/deliberation/unga/2023-12-07/78-80/!main/"/><FRBRuri value="/w"/>
+<FRBRdate date="2023-12-07" name="adoption"/><FRBRauthor href="#ga"/><FRBRcountry value="un"/></FRBRWork>
+<FRBRExpression><FRBRthis value="/akn/un/statement/deliberation/unga/2023-12-07/78-80/eng@!main/"/><FRBRuri value="/e"/>
+<FRBRdate date="2023-12-11" name="publication"/><FRBRauthor href="#ga"/><FRBRlanguage language="eng"/></FRBRExpression>
+<FRBRManifestation><FRBRthis value="/m"/><FRBRuri value="/m"/><FRBRdate date="2023-12-20" name="markup"/><FRBRauthor href="#x"/></FRBRManifestation>
+</identification></meta><coverPage><p><docNumber refersTo="#symbol">A/RES/78/80 A-B</docNumber></p></coverPage>
+<preface><p><docNumber>78/80.</docNumber> <docTitle>Questions relating to information</docTitle></p></preface>
+<collectionBody><component eId="comp_def_0"><documentRef href="comp_0"/></component>
+<component eId="comp_def_1"><documentRef href="comp_1"/></component></collectionBody></documentCollection>
+<components><component eId="comp_0">{statement("A", annex)}</component><component eId="comp_1">{statement("B")}</component></components>
+</akomaNtoso>""".encode()
+    doc = parse(render_bytes(data, "A_RES_78_80AB.xml"))
+    assert doc.get("lang") == "en" and doc.xpath("string(//h1)") == "78/80. Questions relating to information"
+    parts = doc.xpath("//main/section[@class='part']")
+    assert [p.xpath("string(./h2)") for p in parts] == ["A Title A", "B Title B"]
+    assert [h.text_content() for h in doc.xpath("//section[@class='section']/h3")] == \
+        ["I Section A", "I Section B"]
+    ids = doc.xpath("//@id")
+    assert len(ids) == len(set(ids))
+    assert doc.get_element_by_id("para_6") is not None and doc.get_element_by_id("para_6-2") is not None
+    # markers restart per resolution: each part's repeated <sup>1</sup> links to its own note
+    calls = [(a.get("href"), a.get("id")) for a in doc.xpath("//a[@class='fn-call']")]
+    assert calls == [("#authorialNote_1", "call-authorialNote_1"), ("#authorialNote_1", "call-authorialNote_1.2"),
+                     ("#authorialNote_1-2", "call-authorialNote_1-2"),
+                     ("#authorialNote_1-2", "call-authorialNote_1-2.2")]
+    table = doc.xpath("//div[@class='table-wrap']")[0]
+    assert table.get("tabindex") == "0" and table.get("role") == "region" and table.get("aria-label")
+    assert table.xpath(".//th/@scope") == ["col", "col"]
+    annex = doc.xpath("//section[@class='annex']")[0]
+    assert annex.xpath("string(.//h3)") == "Annex" and "Opening." in annex.text_content()
+    levels = [int(h.tag[1]) for h in doc.xpath("//h1|//h2|//h3|//h4|//h5|//h6")]
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels

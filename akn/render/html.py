@@ -406,7 +406,7 @@ class Walker:
 
     def call(self, note: Note) -> Node:
         k = len(note.calls) + 1
-        cid = self.uid(f"call-{note.id}" + (f"-{k}" if k > 1 else ""), "call")
+        cid = self.uid(f"call-{note.id}" + (f".{k}" if k > 1 else ""), "call")
         note.calls.append(cid)
         a = Node("a", {"href": f"#{note.id}", "id": cid, "class": "fn-call",
                        "aria-label": self.L.fmt("footnote", n=note.marker)}, [note.marker])
