@@ -575,3 +575,14 @@ def test_document_collection_parts_sections_annex_table():
     assert annex.xpath("string(.//h3)") == "Annex" and "Opening." in annex.text_content()
     levels = [int(h.tag[1]) for h in doc.xpath("//h1|//h2|//h3|//h4|//h5|//h6")]
     assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+
+
+def test_missing_parts_still_make_a_sound_page():
+    """No preface (the title falls back to the symbol), no cover page, no language."""
+    data = akn_doc('<mainBody><paragraph eId="para_1"><num>1.</num><content><p>Text.</p></content>'
+                   '</paragraph></mainBody>', lang="", cover="", preface="")
+    doc = parse(render_bytes(data))
+    assert doc.get("lang") == "und" and doc.get("dir") == "ltr"
+    assert doc.xpath("string(//h1)") == "67/190"
+    assert doc.xpath("//header[@class='masthead']//dd")[0].text_content() == "67/190"
+    assert doc.get_element_by_id("para_1").xpath("string(./p)") == "1. Text."

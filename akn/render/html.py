@@ -978,8 +978,11 @@ def context(tree, *, source_name: str = "", media: str = "screen") -> dict:
     masthead = _masthead(w, cover)
     heading, title_plain = _title(w, doc)
     symbol = text_of(masthead["symbol"] or []).strip() or frbr["symbol"]
-    if not symbol:
-        symbol = frbr["work"].rstrip("/").split("/")[-1].replace("!main", "").strip("/")
+    if not symbol:   # no symbol anywhere: the number, as FRBRnumber shows it or from the IRI
+        num = first(doc, "FRBRnumber")
+        segs = [x for x in frbr["work"].split("/") if x and not x.startswith("!")]
+        symbol = (num.get("showAs") or num.get("value") or "") if num is not None else \
+            (segs[-1].replace("-", "/") if segs else "")
     parts_src = _parts(root, doc)
     collection = local(doc) == "documentCollection"
     parts = [_part(w, p, 2, collection) for p in parts_src]
