@@ -31,6 +31,7 @@ LANGS = {"ara": "ar", "eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "rus":
          "zho": "zh", "chi": "zh"}
 RTL = {"ar", "he", "fa", "ur"}
 EASTERN = "٠١٢٣٤٥٦٧٨٩"
+TO_EASTERN = str.maketrans("0123456789", EASTERN)
 WS = re.compile(r"\s+")
 
 
@@ -185,18 +186,22 @@ BLOCKS = {"p", "div", "ul", "ol", "li", "table", "blockquote", "section", "h1", 
           "h4", "h5", "h6", "dl", "dt", "dd"}
 
 
-def place_footnotes(page: str) -> tuple[str, list[tuple[str, str]]]:
+def place_footnotes(page: str, eastern: bool = False) -> tuple[str, list[tuple[str, str]], str]:
     """Move each note of the HTML writer's list (``ol.notes-list > li#ID``) to its first
     call, as ``<span class="fn-note" id=ID data-marker=M>`` (``float: footnote`` in
     print.css), and drop the list. Later calls stay links to the note. Block elements of
     a note become ``span.fn-block`` (a float inside a paragraph must be inline markup).
-    Returns the page and the notes' (id, marker) in document order."""
+    Returns the page, the notes' (id, marker) in document order, and the symbol the
+    masthead shows (the HTML writer's, so that header and masthead agree). With
+    ``eastern``, markers and calls are shown in Eastern Arabic digits, like the text."""
     import lxml.html
     doc = lxml.html.document_fromstring(page)
     ids: list[tuple[str, str]] = []
     for li in doc.xpath('//ol[contains(concat(" ", @class, " "), " notes-list ")]/li[@id]'):
         nid = li.get("id")
         marker = "".join(li.xpath('string(.//span[@class="marker"])')).strip()
+        if eastern:
+            marker = marker.translate(TO_EASTERN)
         body = li.xpath('.//*[contains(concat(" ", @class, " "), " note-body ")]')
         calls = doc.xpath(f'//a[contains(concat(" ", @class, " "), " fn-call ")]'
                           f'[@href="#{nid}"]') if '"' not in nid else []
@@ -215,10 +220,14 @@ def place_footnotes(page: str) -> tuple[str, list[tuple[str, str]]]:
         note.tail = anchor.tail
         anchor.getparent().replace(anchor, note)
         ids.append((nid, marker))
+    if eastern:
+        for call in doc.xpath('//a[contains(concat(" ", @class, " "), " fn-call ")]'):
+            call.text = (call.text or "").translate(TO_EASTERN)
     for section in doc.xpath('//section[ol[contains(concat(" ", @class, " "), " notes-list ")]]'):
         section.getparent().remove(section)
     out = lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
-    return out, ids
+    return out, ids, " ".join(doc.xpath('string(//*[contains(concat(" ", @class, " "), '
+                                        '" symbol ")]//dd)').split())
 
 
 # ---------------------------------------------------------------- the writer
@@ -237,7 +246,9 @@ def render_full(tree, *, xml_bytes: bytes, source_name: str = "document.xml",
     from akn.render import pdfua
     weasyprint, config = _weasy()
     f = facts(tree)
-    page, notes = place_footnotes(html if html is not None else html_for(tree, source_name))
+    page, notes, symbol = place_footnotes(
+        html if html is not None else html_for(tree, source_name), f.eastern_digits)
+    f.symbol = symbol or f.symbol
     digits = "arabic-indic" if f.eastern_digits else "decimal"
     when = build_date(f)
     base = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
