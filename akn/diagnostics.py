@@ -58,5 +58,5 @@ class Diagnostics:
 
     def print(self, stream=None) -> None:
         stream = stream or sys.stderr
-        for d in self.items:
+        for d in sorted(self.items, key=lambda d: (d.line, d.col)):
             print(d, file=stream)

@@ -1,0 +1,92 @@
+"""Language facts as data: one TOML file (+ a harvested phrase list) per language.
+
+Adding a language is a data change: ``akn/lang/<code>.toml`` with the same keys, and
+``<code>.phrases.txt`` with the opening phrases of preambular paragraphs.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ASCII_DIGITS = "0123456789"
+EASTERN_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+_TO_ASCII = str.maketrans(EASTERN_DIGITS + PERSIAN_DIGITS, ASCII_DIGITS * 2)
+
+
+def ascii_digits(text: str) -> str:
+    """Eastern Arabic (and Persian) digits -> ASCII, for attributes and identifiers."""
+    return text.translate(_TO_ASCII)
+
+
+@dataclass
+class Language:
+    code: str
+    frbr: str
+    name: str
+    dir: str
+    digits: str
+    data: dict
+    phrases: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        d = self.data
+        self.page_marks = [" ".join(m.split()) for m in d.get("page_marks", [])]
+        self.formula = re.compile(d["formula"])
+        self.openers = tuple(d.get("preamble_openers", []))
+        self.adverbs = sorted(d.get("phrase_adverbs", []), key=len, reverse=True)
+        self.operative_number = re.compile(d["operative_number"])
+        self.point_number = re.compile(d["point_number"])
+        self.point_letters = d.get("point_letters", [])
+        self.title = re.compile(d["title"])
+        self.closing = tuple(d["closing"])
+        m = d["masthead"]
+        self.masthead = {k: (re.compile(v) if k in ("session", "agenda", "adoption", "proponent", "meeting") else v)
+                         for k, v in m.items()}
+        self.months = d["months"]
+        self.resolution_words = d["words"]["resolution"]
+        self.bodies = d["words"]["bodies"]
+        # phrases sorted longest first so the longest opening phrase wins
+        self.phrases_by_len = sorted(set(self.phrases), key=len, reverse=True)
+        self.first_words = frozenset(self.openers) | {p.split()[0] for p in self.phrases if p.split()}
+
+    def to_local_digits(self, text: str) -> str:
+        return text.translate(str.maketrans(ASCII_DIGITS, self.digits))
+
+    def is_rtl(self) -> bool:
+        return self.dir == "rtl"
+
+
+def _load(code: str) -> Language:
+    data = tomllib.loads((HERE / f"{code}.toml").read_text(encoding="utf-8"))
+    phrases_file = HERE / f"{code}.phrases.txt"
+    phrases = []
+    if phrases_file.exists():
+        phrases = [ln.strip() for ln in phrases_file.read_text(encoding="utf-8").splitlines()
+                   if ln.strip() and not ln.startswith("#")]
+    return Language(code=data["code"], frbr=data["frbr"], name=data["name"], dir=data["dir"],
+                    digits=data["digits"], data=data, phrases=phrases)
+
+
+@lru_cache(maxsize=None)
+def get(code: str) -> Language:
+    return _load(code)
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in HERE.glob("*.toml"))
+
+
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
+
+
+def detect(text: str) -> Language:
+    """The language of a resolution's text: Arabic script -> ar, otherwise English."""
+    sample = text[:20000]
+    arabic = len(_ARABIC_LETTER.findall(sample))
+    latin = len(re.findall(r"[A-Za-z]", sample))
+    return get("ar" if arabic > latin else "en")

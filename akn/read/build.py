@@ -1,0 +1,369 @@
+"""The reader's model -> the Akoma Ntoso tree, marked up the way the UN publishes
+resolutions (see ../shared/design/akn4un-notes.md), with our improvements: ASCII eIds in the
+guidelines' form, repeated footnote calls linked with ``noteRef``, dates and references.
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+
+from lxml import etree
+
+from akn import __version__
+from akn.diagnostics import Diagnostics
+from akn.frbr import FrbrUri
+from akn.lang import ascii_digits
+from akn.read.inline import Inliner
+from akn.read.model import Operative, Resolution, Text
+from akn.read.notes import resolve, texts_in_order
+from akn.tree import E, append_text, indent, sub
+
+PIPELINE_NS = "https://akn.un-resolutions.invalid/ns/pipeline/1.0"
+CLOSING_PUNCT = "،,؛;:. "
+
+
+def session_from(date: str) -> int:
+    """The GA session a date falls in (sessions open in September)."""
+    y, m = int(date[:4]), int(date[5:7])
+    return y - 1945 if m >= 9 else y - 1946
+
+
+class Builder:
+    def __init__(self, res: Resolution, diag: Diagnostics):
+        self.res, self.diag, self.lang = res, diag, res.lang
+        self.eids: set[str] = set()
+
+    def eid(self, base: str) -> str:
+        e, n = base, 2
+        while e in self.eids:
+            e, n = f"{base}_{n}", n + 1
+        self.eids.add(e)
+        return e
+
+    # ------------------------------------------------------------------------------------
+    def build(self) -> etree._ElementTree:
+        res, lang = self.res, self.lang
+        self.calls = resolve(res, self.diag)
+        adoption = self.adoption_date()
+        self.inliner = Inliner(lang, self.diag, int(adoption[:4]) if adoption else 0, self.calls)
+        self.inliner.learn_convention(list(texts_in_order(res)) + [n.text for n in res.notes])
+        number = self.inliner.normalise_pair(res.number.replace(" ", ""), *res.number_pos,
+                                             "resolution's own number") if "/" in res.number else res.number
+        self.number = number
+        self.frbr = FrbrUri(date=adoption or "0001-01-01", number=ascii_digits(number), language=lang.frbr)
+
+        root = E("akomaNtoso")
+        st = sub(root, "statement", {"name": "resolution"})
+        meta = sub(st, "meta")
+        st.append(self.cover_page())
+        st.append(self.preface())
+        if res.formula is not None or res.preamble:
+            st.append(self.preamble())
+        st.append(self.main_body())
+        concl = self.conclusions()
+        if concl is not None:
+            st.append(concl)
+        self.fill_meta(meta)
+        indent(root)
+        return etree.ElementTree(root)
+
+    def adoption_date(self) -> str | None:
+        """From the adoption line, else from the closing date."""
+        from akn.read.inline import _compile  # noqa: F401  (compiled once by Inliner)
+        probe = Inliner(self.lang, self.diag, 0, {})
+        for t in (self.res.masthead.get("adoption"), self.res.closing_date):
+            if t is not None:
+                d = probe.parse_date(t.value)
+                if d:
+                    return d
+        line = self.res.number_pos[0]
+        self.diag.warn(line, 1, "no adoption date found (neither the adoption line nor the closing "
+                       "date reads as a date); the FRBR IRIs use 0001-01-01", "no-date")
+        return None
+
+    # -- parts -----------------------------------------------------------------------------
+    def inline(self, parent, text: Text) -> None:
+        self.inliner.fill(parent, text, note_builder=self.note)
+
+    def note(self, call):
+        body = call.body
+        if body is None:
+            return None
+        if call.repeat or getattr(body, "_placed", False):
+            return E("noteRef", {"href": f"#{body.eid}", "marker": str(body.value), "placement": "bottom"})
+        body._placed = True
+        note = E("authorialNote", {"eId": self.eid(body.eid), "marker": str(body.value),
+                                   "placement": "bottom"})
+        p = sub(note, "p")
+        self.inliner.fill(p, body.text, note_builder=None)
+        return note
+
+    def cover_page(self):
+        res, lang, mh = self.res, self.lang, self.lang.masthead
+        cover = E("coverPage", {"eId": "coverPage"})
+        t = res.masthead.get("session")
+        if t is not None:
+            m = mh["session"].match(" ".join(t.value.split()))
+            p = sub(cover, "p")
+            sub(p, "docAuthority", {"refersTo": "#issuingBody"}, m.group("body"))
+            append_text(p, " ")
+            value = str(session_from(self.frbr.date)) if self.frbr.date[0] != "0" else "0"
+            if "/" in self.number:
+                value = ascii_digits(self.number.split("/")[0])
+            sub(p, "session", {"refersTo": "#generalAssembly", "value": value}, m.group("session"))
+        t = res.masthead.get("agenda")
+        if t is not None:
+            p = sub(cover, "p")
+            item = re.search(r"[0-9٠-٩]+", t.value)
+            sub(p, "inline", {"name": "agenda item", "title": ascii_digits(item.group()) if item else None},
+                t.value)
+        t = res.masthead.get("adoption")
+        if t is not None:
+            p = sub(cover, "p")
+            self.inline(sub(p, "docTitle", {"refersTo": "#adoptionLine"}), t)
+        t = res.masthead.get("proponent")
+        if t is not None:
+            p = sub(cover, "p")
+            prop = sub(p, "docProponent", {"refersTo": "#committee"})
+            value = t.value
+            m = re.search(r"\((?P<inner>[^()]*[A-Z]/[^()]*)\)", value)
+            if m:  # the report symbol: an originating document
+                self.inliner.fill(prop, t, value[:m.start("inner")], 0, self.note)
+                inner = sub(prop, "inline", {"name": "originating document"})
+                self.inliner.fill(inner, t, m.group("inner"), m.start("inner"), self.note)
+                self.inliner.fill(prop, t, value[m.end("inner"):], m.end("inner"), self.note)
+            else:
+                self.inline(prop, t)
+        for t in res.extra_masthead:
+            self.inline(sub(cover, "p"), t)
+        return cover
+
+    def preface(self):
+        res = self.res
+        pre = E("preface", {"eId": "preface"})
+        p = sub(pre, "p")
+        sub(p, "docNumber", {"refersTo": "#resolutionNumber"}, self.number)
+        append_text(p, " - " if self.lang.code == "ar" else ". ")
+        self.inline(sub(p, "docTitle", {"refersTo": "#resolutionTitle"}), res.title)
+        return pre
+
+    def preamble(self):
+        res = self.res
+        pre = E("preamble", {"eId": "preamble"})
+        if res.formula is not None:
+            f = sub(pre, "formula", {"name": "enactingFormula", "eId": "preamble__formula_1"})
+            self.inline(sub(f, "p"), res.formula)
+        for i, para in enumerate(res.preamble, 1):
+            phrase = self.opening_phrase(para.text.value)
+            c = sub(pre, "container", {"name": phrase or "preambularParagraph",
+                                       "eId": self.eid(f"preamble__container_{i}")})
+            self.inline(sub(c, "p"), para.text)
+        return pre
+
+    def opening_phrase(self, value: str) -> str:
+        bare = value.replace("**", "")
+        for phrase in self.lang.phrases_by_len:
+            if bare.startswith(phrase) and (len(bare) == len(phrase) or not bare[len(phrase)].isalnum()):
+                return phrase
+        words = bare.split()
+        if not words:
+            return ""
+        n = 2 if self.lang.openers and words[0] in self.lang.openers else 1
+        phrase = " ".join(words[:n])
+        rest = bare[len(phrase):].lstrip()
+        for adv in self.lang.adverbs:
+            if rest.startswith(adv + " "):
+                phrase += " " + adv
+                break
+        return phrase.strip(CLOSING_PUNCT)
+
+    def main_body(self):
+        body = E("mainBody", {"eId": "mainBody"})
+        for op in self.res.operative:
+            body.append(self.paragraph(op))
+        return body
+
+    def paragraph(self, op: Operative):
+        if op.heading:
+            pid = self.eid(f"para_{op.value}__heading")
+            para = E("paragraph", {"eId": pid, "class": "crossHeading"})
+        else:
+            pid = self.eid(f"para_{op.value or self.res.operative.index(op) + 1}")
+            para = E("paragraph", {"eId": pid})
+        if op.num:
+            sub(para, "num", None, op.num)
+        texts_before = []
+        i = 0
+        while i < len(op.parts) and op.parts[i].kind == "text":
+            texts_before.append(op.parts[i])
+            i += 1
+        if i == len(op.parts):  # no items
+            content = sub(para, "content", {"eId": f"{pid}__content"})
+            for part in texts_before:
+                self.inline(sub(content, "p"), part.text)
+            return para
+        lst = sub(para, "list", {"eId": f"{pid}__list_1"})
+        if texts_before:
+            intro = sub(lst, "intro", {"eId": f"{pid}__list_1__intro"})
+            for part in texts_before:
+                self.inline(sub(intro, "p"), part.text)
+        self.points(lst, op.parts[i:], f"{pid}__list_1", 0)
+        return para
+
+    def points(self, lst, parts, prefix: str, depth: int) -> None:
+        """Items at ``depth`` become points; deeper items nest in the point before them;
+        text after the items closes the list (wrapUp)."""
+        point = None
+        i = 0
+        while i < len(parts):
+            part = parts[i]
+            if part.kind == "point" and part.depth == depth:
+                label = self.point_label(part.num)
+                point = sub(lst, "point", {"eId": self.eid(f"{prefix}__point_{label}")})
+                sub(point, "num", None, part.num)
+                nested = []
+                j = i + 1
+                while j < len(parts) and parts[j].kind == "point" and parts[j].depth > depth:
+                    nested.append(parts[j])
+                    j += 1
+                if nested:
+                    inner = sub(point, "list", {"eId": f"{point.get('eId')}__list_1"})
+                    intro = sub(inner, "intro", {"eId": f"{point.get('eId')}__list_1__intro"})
+                    self.inline(sub(intro, "p"), part.text)
+                    self.points(inner, nested, f"{point.get('eId')}__list_1", depth + 1)
+                else:
+                    self.inline(sub(sub(point, "content", {"eId": f"{point.get('eId')}__content"}), "p"),
+                                part.text)
+                i = j
+                continue
+            if part.kind == "text" and i == len(parts) - 1 and point is not None:
+                wrap = sub(lst, "wrapUp", {"eId": f"{prefix}__wrapUp"})
+                self.inline(sub(wrap, "p"), part.text)
+            else:  # text between items, or an item deeper than expected: keep it with the item before
+                target = point if point is not None else lst
+                host = target.find("{*}content") if target is not None else None
+                if host is None:
+                    host = sub(target, "content") if target is not lst else sub(sub(lst, "point", {"eId": self.eid(f"{prefix}__point_x")}), "content")
+                self.inline(sub(host, "p"), part.text)
+            i += 1
+
+    def point_label(self, num: str) -> str:
+        raw = num.strip("() ")
+        letters = self.lang.point_letters
+        if raw in letters:
+            return "abcdefghijklmnopqrstuvwxyz"[letters.index(raw) % 26] + ("" if letters.index(raw) < 26 else str(letters.index(raw) // 26))
+        raw = ascii_digits(raw)
+        return raw if re.fullmatch(r"[a-z0-9]+", raw) else "x"
+
+    def conclusions(self):
+        res = self.res
+        if res.meeting is None and not res.trailing:
+            return None
+        concl = E("conclusions", {"eId": "conclusions"})
+        if res.meeting is not None:
+            p = sub(concl, "p")
+            ev = sub(p, "event", {"refersTo": "#adoption"})
+            loc = sub(ev, "location", {"refersTo": "#adoptionMeeting", "title": res.meeting_num})
+            self.inline(loc, res.meeting)
+            if res.closing_date is not None:
+                sub(ev, "eol")
+                iso = self.inliner.parse_date(res.closing_date.value)
+                if iso:
+                    sub(ev, "docDate", {"date": iso, "refersTo": "#adoptionDate"}, res.closing_date.value)
+                else:
+                    self.diag.warn(res.closing_date.first.line, res.closing_date.first.col,
+                                   "closing line after the meeting is not a date; kept as text", "bad-date")
+                    append_text(ev, " " + res.closing_date.value)
+        for t in res.trailing:
+            self.inline(sub(concl, "p"), t)
+        # bodies never called are kept, not lost
+        self.place_uncalled(concl)
+        return concl
+
+    def place_uncalled(self, concl) -> None:
+        for body in self.res.notes:
+            if body.used:
+                continue
+            host = self.last_p_on_page(body.page)
+            if host is None:
+                host = concl.find("{*}p")
+            if host is None:
+                host = sub(concl, "p")
+            note = E("authorialNote", {"eId": self.eid(body.eid), "marker": str(body.value),
+                                       "placement": "bottom"})
+            self.inliner.fill(sub(note, "p"), body.text)
+            host.append(note)
+
+    def last_p_on_page(self, page: int):
+        return None  # resolved after the tree exists: see fill_meta
+
+    # -- meta ------------------------------------------------------------------------------
+    def fill_meta(self, meta) -> None:
+        fr, res = self.frbr, self.res
+        date = fr.date
+        markup_date = date
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch and epoch.isdigit():
+            markup_date = time.strftime("%Y-%m-%d", time.gmtime(int(epoch)))
+        ident = sub(meta, "identification", {"source": "#akn"})
+        w = sub(ident, "FRBRWork")
+        sub(w, "FRBRthis", {"value": fr.work_this})
+        sub(w, "FRBRuri", {"value": fr.work})
+        sub(w, "FRBRalias", {"value": fr.symbol, "name": "symbol"})
+        sub(w, "FRBRdate", {"date": date, "name": "adoption"})
+        sub(w, "FRBRauthor", {"href": "#ga", "as": "#author"})
+        sub(w, "FRBRcountry", {"value": "un"})
+        sub(w, "FRBRsubtype", {"value": "deliberation"})
+        sub(w, "FRBRnumber", {"value": fr.number_id, "showAs": ascii_digits(self.number)})
+        x = sub(ident, "FRBRExpression")
+        sub(x, "FRBRthis", {"value": fr.expression_this})
+        sub(x, "FRBRuri", {"value": fr.expression})
+        sub(x, "FRBRdate", {"date": date, "name": "adoption"})
+        sub(x, "FRBRauthor", {"href": "#ga", "as": "#author"})
+        sub(x, "FRBRlanguage", {"language": fr.language})
+        m = sub(ident, "FRBRManifestation")
+        sub(m, "FRBRthis", {"value": fr.manifestation_this})
+        sub(m, "FRBRuri", {"value": fr.manifestation})
+        sub(m, "FRBRdate", {"date": markup_date, "name": "markup"})
+        sub(m, "FRBRauthor", {"href": "#akn", "as": "#editor"})
+        refs = sub(meta, "references", {"source": "#akn"})
+        sub(refs, "TLCOrganization", {"eId": "akn", "href": "/akn/ontology/organization/akn",
+                                      "showAs": f"akn {__version__}"})
+        sub(refs, "TLCOrganization", {"eId": "ga", "href": "/akn/ontology/organization/un/ga",
+                                      "showAs": self.lang.masthead["issuing_body"]})
+        sub(refs, "TLCRole", {"eId": "author", "href": "/akn/ontology/role/author", "showAs": "Author"})
+        sub(refs, "TLCRole", {"eId": "editor", "href": "/akn/ontology/role/editor", "showAs": "Editor"})
+        sub(refs, "TLCEvent", {"eId": "adoption", "href": "/akn/ontology/event/adoption", "showAs": "Adoption"})
+        prop = sub(meta, "proprietary", {"source": "#akn"})
+        pipe = etree.SubElement(prop, f"{{{PIPELINE_NS}}}source", nsmap={"akn-pipeline": PIPELINE_NS})
+        pipe.set("name", os.path.basename(res.source_name))
+        pipe.set("tool", f"akn {__version__}")
+        for line, col, text in res.artifacts:
+            a = etree.SubElement(pipe, f"{{{PIPELINE_NS}}}artifact")
+            a.set("line", str(line))
+            a.set("col", str(col))
+            a.set("kind", "page-mark")
+            a.text = text
+        for ch in self.inliner.changes:
+            c = etree.SubElement(pipe, f"{{{PIPELINE_NS}}}normalised")
+            for k in ("line", "col", "from", "to"):
+                c.set(k, str(ch[k]))
+
+
+def build_tree(res: Resolution, diag: Diagnostics) -> etree._ElementTree:
+    b = Builder(res, diag)
+    # uncalled notes need the page of paragraphs: remember the last p built per page
+    last_p: dict[int, object] = {}
+    orig_inline = b.inline
+
+    def inline(parent, text):
+        orig_inline(parent, text)
+        last_p[text.last.page] = parent
+    b.inline = inline
+
+    def last_p_on_page(page):
+        pages = [k for k in last_p if k <= page]
+        return last_p[max(pages)] if pages else None
+    b.last_p_on_page = last_p_on_page
+    return b.build()

@@ -1,0 +1,169 @@
+"""Inline meaning inside a paragraph: footnote calls, bold, dates, UN document symbols and
+resolution citations (numbers printed backwards are put right here, each with a warning).
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from collections import Counter
+
+from akn.diagnostics import Diagnostics
+from akn.lang import Language, ascii_digits
+from akn.read.model import Text
+from akn.read.notes import CALL
+from akn.tree import E, append_text
+
+D = "[0-9٠-٩]"
+SYMBOL = r"(?<![\w/])(?P<sym>[A-Z][A-Z0-9]*(?:/[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*)+)"
+NUMBER_PAIR = rf"(?<![\w/.\-])(?P<pair>{D}{{1,4}}/{D}{{1,4}})(?![\w/]|[.\-]{D})"
+
+
+def _compile(lang: Language):
+    months = "|".join(re.escape(m) for m in sorted(lang.months, key=len, reverse=True))
+    date = rf"(?P<day>{D}{{1,2}})\s+(?P<month>{months})\s+(?P<year>{D}{{4}})"
+    inline = re.compile("|".join([CALL.pattern.replace("?P<m>", "?P<call>"),
+                                  r"\*\*(?P<bold>.+?)\*\*", date, SYMBOL, NUMBER_PAIR]))
+    words = "|".join(re.escape(w) for w in sorted(lang.resolution_words, key=len, reverse=True))
+    bodies = "|".join(re.escape(b) for b, _ in lang.bodies)
+    sep = r"(?:\s*(?:[،,]|\band\b|(?<!\S)و)\s*|\s+)"
+    # what may stand between a resolution word and a number: a body's name, other numbers
+    gap = re.compile(rf"^\s*(?:(?P<body>{bodies})\s*)?(?:(?:{D}{{1,4}}/{D}{{1,4}}|A/RES/\S+){sep})*$")
+    word = re.compile(rf"(?:(?<=\s)|^)(?:{words})(?=\s)")
+    return inline, gap, word
+
+
+class Inliner:
+    def __init__(self, lang: Language, diag: Diagnostics, adoption_year: int, calls: dict):
+        self.lang, self.diag, self.calls = lang, diag, calls
+        self.inline, self.gap, self.word = _compile(lang)
+        self.session_bound = adoption_year - 1945 if adoption_year else 0
+        self.adoption_year = adoption_year
+        self.reversed_convention = False
+        self.changes: list[dict] = []
+
+    # -- resolution numbers ----------------------------------------------------------------
+    def cite_context(self, value: str, start: int) -> tuple[bool, str]:
+        """Is the number pair at ``start`` a resolution citation? Returns (yes, symbol prefix)."""
+        head = value[max(0, start - 160):start]
+        last = None
+        for m in self.word.finditer(head):
+            last = m
+        if not last:
+            return False, ""
+        g = self.gap.match(head[last.end():])
+        if not g:
+            return False, ""
+        body = g.group("body")
+        if not body:  # "Human Rights Council resolution 20/1": the body stands before the word
+            before = head[:last.start()].rstrip()
+            body = next((b for b, _ in self.lang.bodies if before.endswith(b)), None)
+        prefix = dict(self.lang.bodies).get(body, "A/RES/") if body else "A/RES/"
+        return True, prefix
+
+    def orders(self, a: int, b: int) -> tuple[bool, bool]:
+        """(as printed is possible, swapped is possible) for the pair a/b."""
+        def ok(session, number):
+            is_year = 1946 <= session <= (self.adoption_year or 9999)
+            return (1 <= session <= max(self.session_bound, 1) or is_year) and number >= 1 and not (
+                1946 <= number <= 2100 and not is_year)
+        return ok(a, b), ok(b, a)
+
+    def learn_convention(self, texts: list[Text]) -> None:
+        """Which way does this document print unambiguous numbers? (only Eastern digits are
+        ever reversed: they come from right-to-left PDF extraction)."""
+        votes = Counter()
+        for t in texts:
+            v = t.value
+            for m in re.finditer(NUMBER_PAIR, v):
+                pair = m.group("pair")
+                if not re.search("[٠-٩]", pair) or not self.cite_context(v, m.start())[0]:
+                    continue
+                a, b = (int(x) for x in ascii_digits(pair).split("/"))
+                straight, swapped = self.orders(a, b)
+                if straight != swapped:
+                    votes["straight" if straight else "swapped"] += 1
+        self.reversed_convention = votes["swapped"] > votes["straight"]
+
+    def normalise_pair(self, pair: str, line: int, col: int, what: str) -> str:
+        if not re.search("[٠-٩]", pair):
+            return pair
+        left, right = pair.split("/")
+        a, b = int(ascii_digits(left)), int(ascii_digits(right))
+        straight, swapped = self.orders(a, b)
+        if swapped and (not straight or self.reversed_convention):
+            fixed = f"{right}/{left}"
+            why = ("cannot be session/number" if not straight else
+                   "is ambiguous; read like the other numbers this document prints backwards")
+            self.diag.warn(line, col, f"{what} printed {pair} {why}: normalised to "
+                           f"session/number {fixed} ({b}/{a})", "number-reversed")
+            self.changes.append({"line": line, "col": col, "from": pair, "to": fixed})
+            return fixed
+        return pair
+
+    # -- building --------------------------------------------------------------------------
+    def fill(self, parent, text: Text, value: str | None = None, base: int = 0, note_builder=None) -> None:
+        """Append ``text`` (or the slice ``value`` at ``base``) to ``parent`` with inline markup."""
+        value = text.value if value is None else value
+        pos = 0
+        for m in self.inline.finditer(value):
+            append_text(parent, value[pos:m.start()])
+            pos = m.end()
+            kind = m.lastgroup if m.lastgroup in ("call", "bold", "sym", "pair") else "date"
+            if m.group("call") is not None:
+                call = self.calls.get((id(text), base + m.start()))
+                el = note_builder(call) if note_builder and call else None
+                if el is None:
+                    el = E("sup")
+                    el.text = f"({m.group('call')})"
+                parent.append(el)
+            elif m.group("bold") is not None:
+                inner = m.group("bold")
+                if m.start() > 0 and value[m.start() - 1].isalnum() and inner[:1].isalnum():
+                    append_text(parent, " ")  # the space was inside the bold run in the source
+                span = E("span", {"class": "bold"})
+                parent.append(span)
+                self.fill(span, text, m.group("bold"), base + m.start("bold"), note_builder)
+                if m.end() < len(value) and value[m.end()].isalnum() and inner[-1:].isalnum():
+                    append_text(parent, " ")
+            elif m.group("day") is not None:
+                iso = self.iso_date(m)
+                if iso:
+                    parent.append(E("date", {"date": iso}, m.group(0)))
+                else:
+                    line, col, _ = text.position(base + m.start())
+                    self.diag.warn(line, col, f"\"{m.group(0)}\" is not a calendar date; kept as text",
+                                   "bad-date")
+                    append_text(parent, m.group(0))
+            elif m.group("sym") is not None:
+                sym = m.group("sym")
+                if re.search(r"\d", sym):
+                    parent.append(E("ref", {"href": f"https://undocs.org/{sym}"}, sym))
+                else:
+                    append_text(parent, sym)
+            else:
+                pair = m.group("pair")
+                yes, prefix = self.cite_context(value, m.start())
+                if not yes:
+                    append_text(parent, pair)
+                    continue
+                line, col, _ = text.position(base + m.start())
+                fixed = self.normalise_pair(pair, line, col, "resolution number")
+                if prefix:
+                    parent.append(E("ref", {"href": f"https://undocs.org/{prefix}{ascii_digits(fixed)}"}, fixed))
+                else:
+                    append_text(parent, fixed)
+        append_text(parent, value[pos:])
+
+    def iso_date(self, m) -> str | None:
+        try:
+            d = datetime.date(int(ascii_digits(m.group("year"))), self.lang.months[m.group("month")],
+                              int(ascii_digits(m.group("day"))))
+        except ValueError:
+            return None
+        return d.isoformat()
+
+    def parse_date(self, s: str) -> str | None:
+        m = self.inline.search(s)
+        while m and m.group("day") is None:
+            m = self.inline.search(s, m.end())
+        return self.iso_date(m) if m else None

@@ -1,0 +1,111 @@
+"""The reader's own small model of a resolution, between the text and the AKN tree.
+
+Text is kept as runs that remember where they came from (line, column, page), so that a
+paragraph rejoined across a page end still reports positions in the source, and a footnote
+call knows which page's footnote block it belongs to.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Run:
+    text: str
+    line: int
+    col: int
+    page: int
+    # for multi-line blocks: (offset in text, line, col) where each source line starts
+    starts: tuple = ()
+
+
+@dataclass
+class Text:
+    """Text made of runs joined by single spaces, with a map back to the source."""
+    runs: list[Run] = field(default_factory=list)
+
+    def add(self, run: Run) -> None:
+        self.runs.append(run)
+
+    @property
+    def value(self) -> str:
+        return " ".join(r.text for r in self.runs)
+
+    def position(self, offset: int) -> tuple[int, int, int]:
+        """(line, col, page) of a character offset in ``value``."""
+        pos = 0
+        for r in self.runs:
+            if offset <= pos + len(r.text):
+                k = offset - pos
+                if r.starts:
+                    i = bisect.bisect_right([s[0] for s in r.starts], k) - 1
+                    off, line, col = r.starts[max(i, 0)]
+                    return line, col + (k - off), r.page
+                return r.line, r.col + k, r.page
+            pos += len(r.text) + 1
+        last = self.runs[-1]
+        return last.line, last.col + len(last.text), last.page
+
+    @property
+    def first(self) -> Run:
+        return self.runs[0]
+
+    @property
+    def last(self) -> Run:
+        return self.runs[-1]
+
+
+@dataclass
+class Part:
+    """One printed block of an operative paragraph: its opening text or a lettered item."""
+    kind: str              # "text" | "point"
+    num: str               # as printed, e.g. "(أ)"; "" for text
+    text: Text
+    depth: int = 0         # 0 for (a)-items, 1 for (i)-items under them
+
+
+@dataclass
+class Preambular:
+    text: Text
+
+
+@dataclass
+class Operative:
+    num: str               # as printed, e.g. "١ -" or "1."
+    value: int             # the number it carries
+    line: int
+    col: int
+    parts: list[Part] = field(default_factory=list)
+    heading: bool = False  # an unnumbered heading between operative paragraphs
+
+
+@dataclass
+class NoteBody:
+    marker: str            # as printed, e.g. "١٤"
+    value: int
+    text: Text
+    page: int
+    used: bool = False
+    eid: str = ""
+
+
+@dataclass
+class Resolution:
+    lang: object
+    source_name: str
+    masthead: dict = field(default_factory=dict)   # key -> Text
+    extra_masthead: list[Text] = field(default_factory=list)
+    number: str = ""       # as printed in the title line
+    number_pos: tuple = (1, 1)
+    title: Text | None = None
+    formula: Text | None = None
+    preamble: list[Preambular] = field(default_factory=list)
+    operative: list[Operative] = field(default_factory=list)
+    meeting: Text | None = None
+    meeting_num: str = ""
+    closing_date: Text | None = None
+    trailing: list[Text] = field(default_factory=list)
+    notes: list[NoteBody] = field(default_factory=list)
+    artifacts: list[tuple[int, int, str]] = field(default_factory=list)
+    pages: int = 1

@@ -1,0 +1,131 @@
+"""Bytes -> text: encodings, byte-order marks, line ends and invisible characters.
+
+Everything the reader later reports points back into the file as the user sees it, so the
+text is kept as lines with their numbers, and every change made here is a diagnostic.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from akn.diagnostics import Diagnostics
+
+MAX_BYTES = 16 * 1024 * 1024
+
+# Bidi embedding/override/isolate controls: they can make a line display differently from
+# what it says, so they are flagged and removed.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Left-to-right/right-to-left marks and the byte-order mark inside text: invisible, no words.
+MARKS = re.compile("[\u200e\u200f\ufeff]")
+# C0/C1 controls other than tab and newline, and DEL.
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+@dataclass
+class Source:
+    name: str
+    lines: list[str]          # without line ends; lines[0] is line 1
+    encoding: str
+    diagnostics: Diagnostics
+
+
+def _decode(data: bytes, diag: Diagnostics) -> tuple[str, str]:
+    if data.startswith(codecs.BOM_UTF8):  # a UTF-8 byte-order mark carries no text
+        data = data[3:]
+    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+                     (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(enc)
+            except UnicodeDecodeError as e:
+                raise diag.error(1, 1, f"starts with a {enc.upper()} byte-order mark but is not valid "
+                                 f"{enc.upper()} (byte {e.start}); save the file as UTF-8", "encoding")
+            diag.warn(1, 1, f"file is {enc.upper()}; converted to UTF-8 (save it as UTF-8 to silence this)",
+                      "encoding")
+            return text, enc
+    # UTF-16 without a BOM: every other byte NUL in mostly-ASCII text
+    if len(data) >= 4 and data[1::2].count(0) > len(data) // 4:
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if "\x00" not in text:
+                diag.warn(1, 1, f"file looks like {enc.upper()} without a byte-order mark; converted "
+                          "to UTF-8 (save it as UTF-8 to silence this)", "encoding")
+                return text, enc
+    if b"\x00" in data[:8192] or _binary(data[:8192]):
+        line = data[:data.find(b"\x00")].count(b"\n") + 1 if b"\x00" in data[:8192] else 1
+        raise diag.error(line, 1, "this is a binary file, not the text of a resolution; give the "
+                         "UTF-8 text extracted from the document", "binary")
+    if _utf8_ok(data):
+        return data.decode("utf-8"), "utf-8"
+    return _fallback(data, diag), "windows-1256"
+
+
+def _utf8_ok(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _binary(head: bytes) -> bool:
+    if not head:
+        return False
+    ctl = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return ctl > len(head) // 10
+
+
+def _fallback(data: bytes, diag: Diagnostics) -> str:
+    """Not UTF-8: accept Windows-1256 (the legacy Arabic code page) when it reads as Arabic."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        bad = e.start
+    line = data[:bad].count(b"\n") + 1
+    col = len(data[data.rfind(b"\n", 0, bad) + 1:bad].decode("utf-8", errors="replace")) + 1
+    try:
+        text = data.decode("cp1256")
+    except UnicodeDecodeError:
+        text = ""
+    arabic = sum(1 for ch in text if "\u0621" <= ch <= "\u064a")
+    if text and arabic > len(text) // 10:
+        diag.warn(line, col, "not UTF-8 (byte 0x%02x here); read as Windows-1256 Arabic and converted "
+                  "— check the result, and save the file as UTF-8 to silence this" % data[bad], "encoding")
+        return text
+    raise diag.error(line, col, "not valid UTF-8 (byte 0x%02x) and not Windows-1256 Arabic; save "
+                     "the file as UTF-8" % data[bad], "encoding")
+
+
+def read_source(data: bytes, name: str) -> Source:
+    diag = Diagnostics(name)
+    if len(data) > MAX_BYTES:
+        raise diag.error(1, 1, f"file is {len(data) // (1024 * 1024)} MB, more than the "
+                         f"{MAX_BYTES // (1024 * 1024)} MB a resolution can be; check it is the right file",
+                         "too-large")
+    text, enc = _decode(data, diag)
+    if not text.strip():
+        raise diag.error(1, 1, "file is empty: give the text of a resolution (masthead, title, "
+                         "formula, preamble, operative paragraphs)", "empty")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    out = []
+    for no, line in enumerate(lines, 1):
+        if "\t" in line:
+            line = line.replace("\t", " ")
+        for rx, what, code in ((CONTROLS, "control character", "control"),
+                               (BIDI_CONTROLS, "bidi control character", "bidi-control")):
+            for m in rx.finditer(line):
+                ch = m.group()
+                extra = (" (it can make the line display differently from what it says)"
+                         if code == "bidi-control" else "")
+                diag.warn(no, m.start() + 1, f"{what} U+{ord(ch):04X} {unicodedata.name(ch, '')} "
+                          f"removed{extra}", code)
+            line = rx.sub("", line)
+        line = MARKS.sub("", line)
+        out.append(line)
+    return Source(name=name, lines=out, encoding=enc, diagnostics=diag)

@@ -1,0 +1,343 @@
+"""Source lines -> the resolution's parts (docutils' "parser" stage).
+
+The text is a sequence of blocks separated by blank lines, laid out in pages as they came
+out of the PDF: masthead lines, the numbered title, the formula, preambular paragraphs,
+numbered operative paragraphs with lettered items, the closing meeting and date, and at
+each page end a block of footnote bodies ``(n) …`` (on the first page also the UN's
+recycle mark). A page end can cut a paragraph in two; the halves are rejoined here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from akn.diagnostics import Diagnostics
+from akn.lang import Language, ascii_digits
+from akn.read.model import NoteBody, Operative, Part, Preambular, Resolution, Run, Text
+
+NOTE_BODY = re.compile(r"^\((?P<m>[0-9٠-٩]{1,3})\)\s*(?P<text>.*)$", re.S)
+CALLS_AND_BOLD = re.compile(r"\^\([^)]{0,6}\)|\*\*")
+
+
+@dataclass
+class Block:
+    text: str
+    line: int
+    col: int
+    starts: tuple
+
+
+def blocks(lines: list[str]):
+    """Group lines into blocks separated by blank lines; each remembers where it starts."""
+    cur, starts, first = [], [], 0
+    for no, line in enumerate(lines, 1):
+        if line.strip():
+            stripped = line.strip()
+            col = len(line) - len(line.lstrip()) + 1
+            off = sum(len(x) + 1 for x in cur)
+            starts.append((off, no, col))
+            cur.append(stripped)
+            first = first or no
+        elif cur:
+            yield Block(" ".join(cur), first, starts[0][2], tuple(starts) if len(starts) > 1 else ())
+            cur, starts, first = [], [], 0
+    if cur:
+        yield Block(" ".join(cur), first, starts[0][2], tuple(starts) if len(starts) > 1 else ())
+
+
+def _bare(text: str) -> str:
+    return CALLS_AND_BOLD.sub("", text).strip()
+
+
+class StructureReader:
+    def __init__(self, lines: list[str], lang: Language, diag: Diagnostics):
+        self.lines = lines
+        self.lang = lang
+        self.diag = diag
+        self.res = Resolution(lang=lang, source_name=diag.file)
+        self.page = 1
+        self.after_break = False
+        self.state = "head"
+        self.last_text: Text | None = None   # the text a continuation would extend
+
+    # -- helpers -------------------------------------------------------------------------
+    def run(self, b: Block, start: int = 0) -> Run:
+        """A run for block b from character ``start`` on (leading spaces skipped)."""
+        s = b.text[start:]
+        start += len(s) - len(s.lstrip())
+        s = s.lstrip()
+        if not b.starts:
+            return Run(s, b.line, b.col + start, self.page)
+        first, rest = None, []
+        for off, ln, c in b.starts:
+            if off <= start:
+                first = (0, ln, c + (start - off))
+            else:
+                rest.append((off - start, ln, c))
+        starts = (first, *rest)
+        return Run(s, first[1], first[2], self.page, starts)
+
+    def new_text(self, b: Block, start: int = 0) -> Text:
+        t = Text()
+        t.add(self.run(b, start))
+        return t
+
+    def is_open(self, text: Text) -> bool:
+        return not _bare(text.value).endswith(self.lang.closing)
+
+    def starts_paragraph(self, s: str) -> bool:
+        """Does this text open like a preambular paragraph? Its first word opens one of the
+        harvested phrases, is one of the language's openers, or (English) is a participle."""
+        words = _bare(s).split(" ", 1)
+        first = words[0].strip(",،") if words else ""
+        if first in self.lang.first_words:
+            return True
+        return self.lang.code == "en" and first[:1].isupper() and first.endswith(("ing", "ed"))
+
+    # -- main loop -----------------------------------------------------------------------
+    def read(self) -> Resolution:
+        next_note = 1
+        for b in blocks(self.lines):
+            text = b.text
+            norm = " ".join(text.split())
+            if norm in self.lang.page_marks:
+                self.res.artifacts.append((b.line, b.col, norm))
+                self.diag.warn(b.line, b.col, f"page mark \"{norm}\" (the UN's recycle mark) is page "
+                               "furniture, not text of the resolution: left out of the body and "
+                               "recorded in the metadata", "artifact")
+                self.end_page()
+                continue
+            m = NOTE_BODY.match(text)
+            if m and self.state != "head":
+                value = int(ascii_digits(m.group("m")))
+                in_block = self.after_break and self.res.notes and self.res.notes[-1].page == self.page
+                if value == next_note or (in_block and value > next_note):
+                    if value != next_note:
+                        self.diag.warn(b.line, b.col, f"footnote ({m.group('m')}) follows "
+                                       f"({self.lang.to_local_digits(str(next_note - 1))}): "
+                                       "numbers skipped", "note-sequence")
+                    body = NoteBody(m.group("m"), value, self.new_text(b, m.start("text")), self.page)
+                    self.res.notes.append(body)
+                    next_note = value + 1
+                    self.after_break = True
+                    continue
+            if self.after_break and self.res.notes and self.res.notes[-1].page == self.page:
+                self.end_page()
+            self.block(b, norm)
+        if self.after_break:
+            self.end_page()
+        self.res.pages = self.page
+        return self.res
+
+    def end_page(self) -> None:
+        self.page += 1
+        self.after_break = True
+
+    def block(self, b: Block, norm: str) -> None:
+        lang, res = self.lang, self.res
+        broke, self.after_break = self.after_break, False
+        if self.state == "head":
+            # masthead lines are separate facts even when no blank line parts them
+            for off, line, col in (b.starts or ((0, b.line, b.col),)):
+                end = next((o for o, _, _ in b.starts if o > off), len(b.text)) if b.starts else len(b.text)
+                piece = b.text[off:end].strip()
+                one = Block(piece, line, col, ())
+                self.head(one, " ".join(piece.split()))
+                if self.state != "head":  # the title was in this block: the rest follows it
+                    rest = b.text[end:].strip()
+                    if rest:
+                        nxt = [(o, ln, c) for o, ln, c in b.starts if o >= end]
+                        self.block(Block(rest, nxt[0][1], nxt[0][2],
+                                         tuple((o - nxt[0][0], ln, c) for o, ln, c in nxt) if len(nxt) > 1 else ()),
+                                   " ".join(rest.split()))
+                    return
+            return
+        if self.state == "end":
+            if res.closing_date is None and res.meeting is not None and not broke:
+                res.closing_date = self.new_text(b)
+            else:
+                res.trailing.append(self.new_text(b))
+                self.diag.warn(b.line, b.col, "text after the closing meeting and date; kept at "
+                               "the end of the conclusions — check it belongs to the resolution",
+                               "trailing-text")
+            return
+        mm = lang.masthead["meeting"].match(norm)
+        if mm and self.state in ("preamble", "operative"):
+            self.state = "end"
+            res.meeting = self.new_text(b)
+            res.meeting_num = ascii_digits(mm.group("num"))
+            return
+        if self.state == "formula":
+            self.state = "preamble"
+            if lang.formula.match(_bare(norm)):
+                res.formula = self.new_text(b)
+                return
+            self.diag.warn(b.line, b.col, "no enacting formula (such as \"The General Assembly,\") "
+                           "after the title; the preamble starts here", "no-formula")
+        # continuation of a paragraph cut by a page end, or the items of a preambular
+        # paragraph that announces them with a colon
+        if self.last_text is not None and (broke or (
+                self.state == "preamble" and _bare(self.last_text.value).endswith(":"))) \
+                and self.continues(b, norm):
+            self.last_text.add(self.run(b))
+            return
+        om = lang.operative_number.match(b.text)
+        if om:
+            value = int(ascii_digits(om.group("num")))
+            expected = res.operative[-1].value + 1 if res.operative else 1
+            if self.state == "operative" and self.numbered_item(value, expected):
+                op = res.operative[-1]
+                part = Part("point", om.group(0).strip(), self.new_text(b, om.end()), 0)
+                op.parts.append(part)
+                self.last_text = part.text
+                return
+            if value != expected and res.operative:
+                kind = "repeated" if value <= res.operative[-1].value else "skipped"
+                self.diag.warn(b.line, b.col, f"operative paragraph {om.group('num')} where "
+                               f"{lang.to_local_digits(str(expected))} was expected (number {kind})",
+                               "numbering")
+            elif value != expected:
+                self.diag.warn(b.line, b.col, f"the first operative paragraph is numbered "
+                               f"{om.group('num')}, not {lang.to_local_digits('1')}", "numbering")
+            self.state = "operative"
+            op = Operative(num=om.group(0).strip(), value=value, line=b.line, col=b.col)
+            part = Part("text", "", self.new_text(b, om.end()))
+            op.parts.append(part)
+            res.operative.append(op)
+            self.last_text = part.text
+            return
+        if self.state == "preamble" and b.text.startswith("**") and (res.preamble or res.formula):
+            # an unnumbered operative paragraph opens with its verb in bold (a resolution with
+            # a single operative paragraph is not numbered)
+            self.state = "operative"
+            op = Operative(num="", value=0, line=b.line, col=b.col)
+            part = Part("text", "", self.new_text(b))
+            op.parts.append(part)
+            res.operative.append(op)
+            self.last_text = part.text
+            return
+        if self.state == "operative":
+            op = res.operative[-1]
+            pm = lang.point_number.match(b.text)
+            if pm:
+                raw = pm.group("num")
+                depth = 1 if re.fullmatch(r"[ivxlc]+", raw) and not self._is_letter_i(op, raw) else 0
+                part = Part("point", pm.group(0).strip(), self.new_text(b, pm.end()), depth)
+            elif self.is_heading(b.text):
+                # a heading between operative paragraphs ("Budget estimates for …"): the UN
+                # marks it up as a paragraph of its own, without a number
+                op = Operative(num="", value=op.value, line=b.line, col=b.col, heading=True)
+                part = Part("text", "", self.new_text(b))
+                op.parts.append(part)
+                res.operative.append(op)
+                self.last_text = part.text
+                return
+            else:
+                part = Part("text", "", self.new_text(b))
+            op.parts.append(part)
+            self.last_text = part.text
+            return
+        # a preambular paragraph
+        p = Preambular(self.new_text(b))
+        res.preamble.append(p)
+        self.last_text = p.text
+
+    def is_heading(self, text: str) -> bool:
+        bare = _bare(text)
+        return (len(bare) < 160 and not bare.endswith(self.lang.closing) and not self.lang.code == "ar"
+                and bare[:1].isupper() and not self.lang.point_number.match(text)) or (
+            self.lang.code == "ar" and len(bare) < 120 and not bare.endswith(self.lang.closing)
+            and not self.is_open(self.res.operative[-1].parts[-1].text))
+
+    def numbered_item(self, value: int, expected: int) -> bool:
+        """Inside an operative paragraph, "1 - …", "2 - …" can be a numbered list (an agenda,
+        say): a number that starts such a list, or continues it, is an item, not a paragraph."""
+        op = self.res.operative[-1]
+        items = [p for p in op.parts if p.kind == "point" and p.num[:1].isdigit()]
+        if items:
+            last = int(ascii_digits(self.lang.operative_number.match(items[-1].num + " ").group("num")))
+            if op.parts[-1] is items[-1] or op.parts[-1].kind == "point":
+                return value == last + 1
+        return value == 1 and expected > 2 and self.is_open_list(op)
+
+    def is_open_list(self, op: Operative) -> bool:
+        """The paragraph's last text announces a list (ends with a colon)."""
+        return _bare(op.parts[-1].text.value).endswith(":")
+
+    @staticmethod
+    def _is_letter_i(op: Operative, raw: str) -> bool:
+        """'(i)' after '(h)' is the letter i, not the roman numeral one."""
+        prev = [p.num for p in op.parts if p.kind == "point" and p.depth == 0]
+        return raw == "i" and bool(prev) and prev[-1] == "(h)"
+
+    def continues(self, b: Block, norm: str) -> bool:
+        """After a page end: is this block the rest of the paragraph cut there?"""
+        lang = self.lang
+        om = lang.operative_number.match(b.text)
+        expected = self.res.operative[-1].value + 1 if self.res.operative else 1
+        if om and int(ascii_digits(om.group("num"))) == expected:
+            return False
+        if self.state == "operative":
+            if lang.point_number.match(b.text) and not self.is_open(self.last_text):
+                return False
+        if lang.masthead["meeting"].match(norm):
+            return False
+        if self.is_open(self.last_text):
+            return True
+        return not self.starts_paragraph(b.text)
+
+    def head(self, b: Block, norm: str) -> None:
+        lang, res, mh = self.lang, self.res, self.lang.masthead
+        tm = lang.title.match(norm)
+        if tm:
+            res.number = tm.group("num")
+            res.number_pos = (b.line, b.col)
+            res.title = self.new_text(b, b.text.find(tm.group("title")))
+            self.state = "formula"
+            return
+        for key in ("session", "agenda", "adoption", "proponent"):
+            m = mh[key].match(norm)
+            if m and key not in res.masthead:
+                res.masthead[key] = self.new_text(b)
+                return
+        res.extra_masthead.append(self.new_text(b))
+        self.diag.warn(b.line, b.col, "line before the title not recognised as part of the "
+                       "masthead (session, agenda item, adoption line, committee line); kept in the "
+                       "cover page", "masthead")
+
+
+class _Probe:
+    def __init__(self, lang):
+        self.lang = lang
+
+
+def read_structure(lines: list[str], lang: Language, diag: Diagnostics) -> Resolution:
+    res = StructureReader(lines, lang, diag).read()
+    if res.title is None:
+        raise diag.error(1, 1, "no title line found: a resolution has a line like "
+                         "\"67/190 - title\" (Arabic) or \"67/190. Title\" (English) after the "
+                         "masthead", "no-title")
+    if not res.operative and res.preamble and (
+            _bare(res.preamble[-1].text.value).endswith((".", "؛", ";"))
+            or not StructureReader.starts_paragraph(_Probe(lang), res.preamble[-1].text.value)):
+        # no numbered paragraph: the last paragraph, which ends like an operative one or
+        # does not open like a preambular one, is the single (unnumbered) operative paragraph
+        last = res.preamble.pop()
+        op = Operative(num="", value=0, line=last.text.first.line, col=last.text.first.col)
+        op.parts.append(Part("text", "", last.text))
+        res.operative.append(op)
+        diag.warn(op.line, op.col, "no numbered operative paragraph: the last paragraph, which "
+                  "does not read like a preambular one, is read as the single operative paragraph",
+                  "unnumbered-operative")
+    if not res.operative:
+        line = res.preamble[-1].text.first.line if res.preamble else res.number_pos[0]
+        raise diag.error(line, 1, "no operative paragraph found: a resolution needs numbered "
+                         "paragraphs (\"١ - …\" in Arabic, \"1. …\" in English) after the preamble",
+                         "no-operative")
+    if not res.preamble:
+        diag.warn(res.number_pos[0], 1, "no preambular paragraph found between the formula and "
+                  "the first operative paragraph", "no-preamble")
+    if res.meeting is None:
+        diag.warn(len(lines), 1, "no closing meeting line (such as \"60th plenary meeting\"); the "
+                  "conclusions are left out", "no-meeting")
+    return res

@@ -1,0 +1,56 @@
+"""Akoma Ntoso elements: the one contract between the readers and the writers."""
+from __future__ import annotations
+
+from lxml import etree
+
+from akn import AKN_NS
+
+NSMAP = {None: AKN_NS}
+
+
+def q(tag: str) -> str:
+    return f"{{{AKN_NS}}}{tag}"
+
+
+def E(tag: str, attrib: dict | None = None, text: str | None = None, *children) -> etree._Element:
+    el = etree.Element(q(tag), {k: v for k, v in (attrib or {}).items() if v is not None}, nsmap=NSMAP)
+    if text:
+        el.text = text
+    for c in children:
+        el.append(c)
+    return el
+
+
+def sub(parent, tag: str, attrib: dict | None = None, text: str | None = None) -> etree._Element:
+    el = E(tag, attrib, text)
+    parent.append(el)
+    return el
+
+
+def append_text(parent, text: str) -> None:
+    """Append text after the last child of ``parent`` (or to its text)."""
+    if not text:
+        return
+    if len(parent):
+        last = parent[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+
+
+# Elements whose content is inline text: indentation never goes inside them.
+INLINE_HOLDERS = {"p", "num", "heading", "docTitle", "docNumber", "docProponent", "docAuthority",
+                  "session", "inline", "span", "ref", "date", "docDate", "location", "event",
+                  "FRBRthis", "sup", "b", "i"}
+
+
+def indent(el, level: int = 0, step: str = " ") -> None:
+    """Pretty-print block structure only; mixed content is left exactly as it is."""
+    if etree.QName(el).localname in INLINE_HOLDERS or not len(el):
+        return
+    pad = "\n" + step * (level + 1)
+    el.text = pad
+    for child in el:
+        indent(child, level + 1, step)
+        child.tail = pad
+    el[-1].tail = "\n" + step * level
