@@ -314,6 +314,8 @@ def _write_tounicode(table: dict[int, str]) -> bytes:
 # ---------------------------------------------------------------- the repair
 
 DOC_SCRIPT = {"ar": "Arab", "ru": "Cyrl", "zh": "Hani"}
+LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+NON_LATIN = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f]")   # a letter (or mark) of another script
 CALL_RE = re.compile(r"^[\s\u2060()\[\]0-9\u0660-\u0669\u06F0-\u06F9*]+$")
 DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
@@ -403,13 +405,35 @@ class _Repair:
         self.problems: list[str] = []
         self.page_of = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
         self.cmaps: dict = {}
-        self.texts = [page_marked_text(p, self.cmaps) for p in pdf.pages]
+        self.texts: list[dict] = []       # per page {MCID: text}, read after glyphs()
+        self._text: dict = {}
         self.result = Result(b"", self.problems)
 
     # -- text of an element (drawing order), for identification only
     def text(self, elem) -> str:
-        return "".join(self.texts[p].get(m, "") if 0 <= p < len(self.texts) else ""
-                       for p, m in _mcids(elem, self.page_of))
+        key = elem.objgen
+        if key not in self._text:
+            self._text[key] = self._read(elem)
+        return self._text[key]
+
+    def _read(self, elem) -> str:
+        """The element's text from its kids: marked content of its page, or kid elements
+        (each read once and remembered)."""
+        pg = elem.get("/Pg")
+        page = self.page_of.get(pg.objgen, -1) if pg is not None else -1
+        out = []
+        for kid in _kids(elem):
+            if isinstance(kid, int):
+                if 0 <= page < len(self.texts):
+                    out.append(self.texts[page].get(int(kid), ""))
+            elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
+                kp = kid.get("/Pg", pg)
+                p = self.page_of.get(kp.objgen, -1)
+                if 0 <= p < len(self.texts):
+                    out.append(self.texts[p].get(int(kid.MCID), ""))
+            elif _is_elem(kid):
+                out.append(self.text(kid))
+        return "".join(out)
 
     def run(self) -> None:
         self.glyphs()
@@ -439,8 +463,7 @@ class _Repair:
                 changed = mend_tounicode(table, glyph_facts(path))
                 if changed:
                     font.ToUnicode = self.pdf.make_stream(_write_tounicode(table))
-                    self.cmaps.clear()
-                    self.texts = [page_marked_text(p, self.cmaps) for p in self.pdf.pages]
+        self.texts = [page_marked_text(p, self.cmaps) for p in self.pdf.pages]
 
     # -- 1. margin boxes -> artifacts
     def artifacts(self) -> None:
@@ -550,18 +573,19 @@ class _Repair:
         if home == "Latn":
             return
 
-        def letters(text):
-            return {script_of(ch) for ch in text if ch.isalpha()} - {""}
-
         def visit(elem):
             for kid in _kids(elem):
                 if not _is_elem(kid):
                     continue
-                found = letters(self.text(kid))
-                if found == {"Latn"} and sum(ch.isalpha() for ch in self.text(kid)) >= 2:
-                    kid.Lang = String("en")
-                    self.result.langs += 1
-                elif "Latn" in found:
+                text = self.text(kid)
+                latin = len(LATIN.findall(text))
+                if not latin:
+                    continue
+                if not NON_LATIN.search(text):
+                    if latin >= 2:
+                        kid.Lang = String("en")
+                        self.result.langs += 1
+                else:
                     visit(kid)
         visit(self.document)
 
