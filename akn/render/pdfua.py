@@ -661,6 +661,7 @@ def repair(pdf_bytes: bytes, meta: Meta, xml_bytes: bytes = b"", salt: bytes = b
         out = io.BytesIO()
         # deterministic_id: the second /ID entry is a hash of the content, not of the clock
         pdf.save(out, deterministic_id=True, compress_streams=True,
+                 stream_decode_level=pikepdf.StreamDecodeLevel.none,
                  object_stream_mode=pikepdf.ObjectStreamMode.preserve)
         fix.result.pdf = out.getvalue()
         return fix.result
