@@ -163,9 +163,12 @@ class Builder:
 
     def opening_phrase(self, value: str) -> str:
         bare = value.replace("**", "")
+        conj = self.lang.data.get("conjunction", "")
         for phrase in self.lang.phrases_by_len:
-            if bare.startswith(phrase) and (len(bare) == len(phrase) or not bare[len(phrase)].isalnum()):
-                return phrase
+            # the first paragraph drops the conjunction the others open with ("وإذ" -> "إذ")
+            for cand in (phrase, phrase[len(conj):] if conj and phrase.startswith(conj) else None):
+                if cand and bare.startswith(cand) and (len(bare) == len(cand) or not bare[len(cand)].isalnum()):
+                    return cand
         words = bare.split()
         if not words:
             return ""
@@ -267,7 +270,7 @@ class Builder:
             loc = sub(ev, "location", {"refersTo": "#adoptionMeeting", "title": res.meeting_num})
             self.inline(loc, res.meeting)
             if res.closing_date is not None:
-                sub(ev, "eol")
+                sub(ev, "eol").tail = " "  # keeps the words apart for plain-text readers
                 iso = self.inliner.parse_date(res.closing_date.value)
                 if iso:
                     sub(ev, "docDate", {"date": iso, "refersTo": "#adoptionDate"}, res.closing_date.value)

@@ -56,8 +56,9 @@ def _decode(data: bytes, diag: Diagnostics) -> tuple[str, str]:
                 diag.warn(1, 1, f"file looks like {enc.upper()} without a byte-order mark; converted "
                           "to UTF-8 (save it as UTF-8 to silence this)", "encoding")
                 return text, enc
-    if b"\x00" in data[:8192] or _binary(data[:8192]):
-        line = data[:data.find(b"\x00")].count(b"\n") + 1 if b"\x00" in data[:8192] else 1
+    head = data[:8192]
+    if head.count(0) > max(4, len(head) // 100) or _binary(head):
+        line = data[:data.find(b"\x00")].count(b"\n") + 1 if b"\x00" in head else 1
         raise diag.error(line, 1, "this is a binary file, not the text of a resolution; give the "
                          "UTF-8 text extracted from the document", "binary")
     if _utf8_ok(data):

@@ -1,0 +1,147 @@
+"""Bad text input: a clear FILE:LINE:COL message and the right exit code, never a traceback,
+never a half-written output file, never silently wrong output."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from akn import xmlsafe
+from akn.diagnostics import AknError
+from akn.read import parse_text
+from conftest import SEED_TXT, run_akn
+
+SEED = SEED_TXT.read_text(encoding="utf-8")
+DIAG = re.compile(r"^(?P<file>.+):(?P<line>\d+):(?P<col>\d+): (?P<sev>warning|error): (?P<msg>.+)$")
+
+
+def parse_cli(tmp_path, data: bytes, name="in.txt"):
+    src = tmp_path / name
+    src.write_bytes(data)
+    out = tmp_path / "out.xml"
+    proc = run_akn("parse", src, "-o", out, check=False)
+    assert "Traceback" not in proc.stderr
+    for line in proc.stderr.strip().splitlines():
+        assert DIAG.match(line), line
+    return proc, out
+
+
+def test_empty_file_is_an_error_and_writes_nothing(tmp_path):
+    proc, out = parse_cli(tmp_path, b"  \n\n")
+    assert proc.returncode == 1
+    assert re.search(r"in\.txt:1:1: error: file is empty", proc.stderr)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["in.txt"]  # no temporary left behind
+
+
+def test_failed_parse_keeps_the_previous_good_output(tmp_path):
+    out = tmp_path / "out.xml"
+    out.write_bytes(b"previous good output")
+    (tmp_path / "in.txt").write_bytes(b"")
+    proc = run_akn("parse", tmp_path / "in.txt", "-o", out, check=False)
+    assert proc.returncode == 1 and out.read_bytes() == b"previous good output"
+
+
+def test_binary_file_is_refused(tmp_path):
+    proc, out = parse_cli(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    assert proc.returncode == 1 and "binary file" in proc.stderr and not out.exists()
+
+
+def test_missing_file_is_reported(tmp_path):
+    proc = run_akn("parse", tmp_path / "nope.txt", "-o", tmp_path / "o.xml", check=False)
+    assert proc.returncode == 1 and "nope.txt:0:0: error: cannot read" in proc.stderr
+
+
+def test_no_title_is_an_error(tmp_path):
+    proc, out = parse_cli(tmp_path, "إن الجمعية العامة،\n\nوإذ تشير إلى شيء،\n\n١ - تقرر شيئا؛\n".encode())
+    assert proc.returncode == 1 and "no title line" in proc.stderr and not out.exists()
+
+
+def test_no_operative_part_is_an_error(tmp_path):
+    text = SEED.split("١ - تؤكد")[0]
+    proc, out = parse_cli(tmp_path, text.encode())
+    assert proc.returncode == 1 and "no operative paragraph" in proc.stderr and not out.exists()
+
+
+def test_text_with_no_preamble_warns_and_still_builds(tmp_path):
+    head, rest = SEED.split("إن الجمعية العامة،", 1)
+    body = rest[rest.index("١ - تؤكد"):]
+    proc, out = parse_cli(tmp_path, (head + "إن الجمعية العامة،\n\n" + body).encode())
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r":\d+:1: warning: no preambular paragraph", proc.stderr)
+    assert run_akn("validate", out).returncode == 0
+
+
+def test_call_with_no_body_warns_and_keeps_the_call(tmp_path):
+    text = SEED.replace("المعاقبة عليه والتصديق عليه والانضمام إليه، بحيث أصبح عدد الأطراف فيه ١٥٣ دولة،",
+                        "المعاقبة عليه والتصديق عليه والانضمام إليه، بحيث أصبح عدد الأطراف فيه ١٥٣ دولة^(٢٠)،")
+    proc, out = parse_cli(tmp_path, text.encode())
+    assert proc.returncode == 0
+    m = [ln for ln in proc.stderr.splitlines() if "call ^(٢٠) has no footnote body" in ln]
+    assert len(m) == 1 and DIAG.match(m[0]).group("line") == "94"
+    assert "<sup>(٢٠)</sup>" in out.read_text(encoding="utf-8")
+
+
+def test_body_never_called_is_kept_with_a_warning():
+    text = SEED.rstrip() + "\n\n(٢٠) نص حاشية لا يشير إليها شيء.\n"
+    doc = parse_text(text.encode(), "x.txt")
+    assert [d.code for d in doc.diagnostics.items].count("note-without-call") == 1
+    assert "نص حاشية لا يشير إليها شيء." in "".join(doc.tree.getroot().itertext())
+
+
+def test_crlf_bom_and_utf16_are_read_with_the_same_result(tmp_path):
+    base = parse_text(SEED.encode(), "x.txt").to_bytes()
+    assert parse_text(b"\xef\xbb\xbf" + SEED.replace("\n", "\r\n").encode(), "x.txt").to_bytes() == base
+    doc16 = parse_text(SEED.encode("utf-16"), "x.txt")
+    assert doc16.to_bytes() == base
+    assert any(d.code == "encoding" and d.severity == "warning" for d in doc16.diagnostics.items)
+
+
+def test_windows_1256_is_converted_with_a_warning():
+    text = SEED.replace("٠١٢٣٤٥٦٧٨٩", "")
+    ascii_digits = text.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")).replace("ّ", "")
+    doc = parse_text(ascii_digits.encode("cp1256", errors="strict"), "x.txt")
+    warn = [d for d in doc.diagnostics.items if d.code == "encoding"]
+    # the first byte that is not UTF-8 is on line 3 (the masthead), column 1
+    assert warn and "Windows-1256" in warn[0].message and (warn[0].line, warn[0].col) == (3, 1)
+    assert doc.to_bytes() == parse_text(ascii_digits.encode(), "x.txt").to_bytes()
+
+
+def test_bidi_controls_and_nul_are_flagged_by_position():
+    lines = SEED.split("\n")
+    lines[9] = "\u202e" + lines[9]
+    lines[13] = lines[13][:5] + "\x00" + lines[13][5:]
+    doc = parse_text("\n".join(lines).encode(), "x.txt")
+    got = {(d.line, d.col, d.code) for d in doc.diagnostics.items}
+    assert (10, 1, "bidi-control") in got and (14, 6, "control") in got
+    assert "\u202e" not in doc.to_bytes().decode() and "\x00" not in doc.to_bytes().decode()
+
+
+def test_duplicated_and_skipped_paragraph_numbers_warn():
+    text = SEED.replace("٨ - تقر بأهمية", "٧ - تقر بأهمية").replace("١٤ - **تطلب**", "١٦ - **تطلب**")
+    doc = parse_text(text.encode(), "x.txt")
+    msgs = [(d.line, d.message) for d in doc.diagnostics.items if d.code == "numbering"]
+    assert any("repeated" in m for _, m in msgs) and any("skipped" in m for _, m in msgs)
+
+
+@pytest.mark.parametrize("xml,what", [
+    (b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>', "DOCTYPE"),
+    (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><a>&lol2;</a>', "DOCTYPE"),
+    (b'<a xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="/etc/passwd"/></a>', "not Akoma Ntoso"),
+    (b"<akomaNtoso><unclosed></akomaNtoso>", "not well-formed"),
+    (b"<" + b"x>" * 0 + b"<d>" * 5000 + b"</d>" * 5000, "not well-formed"),
+])
+def test_hostile_xml_is_refused(xml, what):
+    with pytest.raises(AknError) as e:
+        xmlsafe.parse_bytes(xml, "h.xml")
+    assert what in str(e.value) and str(e.value).startswith("h.xml:")
+
+
+def test_validate_reports_schema_errors_with_positions(tmp_path, seed_xml):
+    bad = tmp_path / "bad.xml"
+    bad.write_text(seed_xml.read_text(encoding="utf-8").replace('<statement name="resolution">',
+                                                                '<statement name="resolution"><bogus/>'),
+                   encoding="utf-8")
+    proc = run_akn("validate", bad, check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert re.search(r"bad\.xml:\d+:1: error: .*bogus", proc.stderr)
