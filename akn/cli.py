@@ -98,6 +98,53 @@ def cmd_pdf(args) -> int:
     return 0
 
 
+def cmd_build(args) -> int:
+    from akn import build
+    if args.jobs < 1:
+        print("akn build: -j must be at least 1", file=sys.stderr)
+        return 2
+    status, _ = build.run(args.inputs, args.output, args.jobs, index=not args.no_index)
+    return status
+
+
+def cmd_index(args) -> int:
+    from akn import build
+    return build.write_index(args.files, args.output)
+
+
+def cmd_export(args) -> int:
+    from akn import export
+    if args.check:
+        if args.document or args.output or args.source or args.report or args.pdf:
+            print("akn export: --check DIR takes no other argument", file=sys.stderr)
+            return 2
+        bags = export.find_bags(args.check)
+        if not bags:
+            print(f"{args.check}: error: no bag here (no bagit.txt in it or in its folders)",
+                  file=sys.stderr)
+            return 1
+        bad = 0
+        for bag in bags:
+            problems = export.check(bag)
+            for problem in problems:
+                print(f"{bag}: error: {problem}", file=sys.stderr)
+            if problems:
+                bad += 1
+            elif not args.quiet:
+                print(f"{bag}: valid bag (manifests, AKN 3.0 schema, PDF carries the XML)")
+        return 1 if bad else 0
+    if not args.document or not args.output:
+        print("akn export: give DOC.xml -o DIR (or --check DIR)", file=sys.stderr)
+        return 2
+    out = export.export(args.document, args.output, source=args.source, report=args.report,
+                        pdf=args.pdf)
+    for w in out.warnings:
+        print(f"{args.document}: warning: {w}", file=sys.stderr)
+    if not args.quiet:
+        print(out.path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="akn", description="UN resolutions: text -> Akoma Ntoso 3.0 -> HTML, PDF")
     ap.add_argument("--version", action="version", version=f"akn {__version__}")
@@ -126,6 +173,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("document")
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_pdf)
+
+    p = sub.add_parser("build", help="many .txt/.xml files -> DIR/NAME.{xml,html,pdf} and DIR/index.html, in parallel")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help=".txt sources (parsed first), .xml AKN files, or folders of them")
+    p.add_argument("-o", "--output", required=True, metavar="DIR",
+                   help="output folder; names keep the inputs' paths below their common folder")
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="worker processes (default: the number of CPUs)")
+    p.add_argument("--no-index", action="store_true", help="do not write DIR/index.html")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("index", help="built XML files -> an HTML catalogue linking each one's HTML, PDF and XML")
+    p.add_argument("files", nargs="+", metavar="XML")
+    p.add_argument("-o", "--output", required=True, help="where to write the catalogue (links are relative to it)")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("export", help="AKN XML -> an archival BagIt bag (XML, HTML, PDF/A, source, "
+                       "metadata); or --check DIR")
+    p.add_argument("document", nargs="?", metavar="DOC.xml")
+    p.add_argument("-o", "--output", metavar="DIR", help="the bag goes in DIR/<symbol>.<lang>/")
+    p.add_argument("--source", metavar="FILE.txt",
+                   help="the text DOC.xml was parsed from: put in the bag and parsed again "
+                        "for the diagnostics")
+    p.add_argument("--report", metavar="FILE.json",
+                   help="diagnostics from 'akn parse --report' (when there is no --source)")
+    p.add_argument("--pdf", metavar="FILE.pdf",
+                   help="reuse this PDF (it must carry DOC.xml byte for byte) instead of rendering")
+    p.add_argument("--check", metavar="DIR",
+                   help="validate the bag DIR (or every bag in DIR); exit 1 naming what is wrong")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    p.set_defaults(func=cmd_export)
     return ap
 
 

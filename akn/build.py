@@ -1,0 +1,379 @@
+"""Batch builds: many inputs -> DIR/<name>.{xml,html,pdf} with N worker processes, plus
+DIR/index.html, a catalogue of everything built.
+
+Inputs are plain-text resolutions (``.txt``, parsed first) or Akoma Ntoso files (``.xml``,
+ours or the UN's; copied into DIR so that the page's links to its XML and PDF work).
+Folders given as inputs stand for their ``*.txt`` and ``*.xml`` files.
+
+* Output names keep the inputs' paths relative to their common folder (``78/en/x.xml`` and
+  ``78/fr/y.xml`` -> ``DIR/en/x.*``, ``DIR/fr/y.*``) and are checked to stay inside DIR.
+* Each worker process imports the writers once and keeps WeasyPrint's fonts warm
+  (:func:`_warm`); the largest inputs go first so the last minutes are not one big file.
+* One bad file does not stop the batch: failures are listed at the end with their reason
+  and the exit status is 1 if any failed.
+* Every file is written atomically (``akn.atomic``); the HTML and the PDF are made from the
+  XML's bytes exactly as ``akn html`` and ``akn pdf`` make them from the file, so a batch
+  build and ``make`` give the same bytes, and two builds of the same inputs are identical.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from urllib.parse import quote
+
+SUFFIXES = (".txt", ".xml")
+
+
+@dataclass(frozen=True)
+class Job:
+    src: str          # the input file as given
+    stem: str         # output path without suffix, relative to DIR, '/'-separated
+    size: int = 0
+
+
+@dataclass
+class Result:
+    job: Job
+    ok: bool
+    reason: str = ""
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    entry: dict | None = None   # for the index: symbol, title, lang, dir, adopted
+
+
+# --------------------------------------------------------------------------- planning
+
+def expand(inputs: list[str]) -> tuple[list[str], list[str]]:
+    """Files to build and the problems with the arguments (missing, wrong kind)."""
+    files, problems = [], []
+    for arg in inputs:
+        p = Path(arg)
+        if p.is_dir():
+            found = sorted(str(x) for x in p.iterdir() if x.is_file() and x.suffix.lower() in SUFFIXES)
+            if not found:
+                problems.append(f"{arg}: no .txt or .xml files in this folder")
+            files.extend(found)
+        elif p.is_file():
+            if p.suffix.lower() in SUFFIXES:
+                files.append(arg)
+            else:
+                problems.append(f"{arg}: not a .txt source or an .xml AKN file; skipped")
+        else:
+            problems.append(f"{arg}: no such file or folder")
+    return files, problems
+
+
+def plan(files: list[str], outdir: str | os.PathLike) -> tuple[list[Job], list[Result]]:
+    """One job per input, named relative to the inputs' common folder; inputs whose names
+    would leave DIR or clash with another input's are refused (as failed results)."""
+    out = Path(outdir).resolve()
+    absolute = [os.path.abspath(f) for f in files]
+    common = os.path.commonpath([os.path.dirname(a) for a in absolute]) if absolute else ""
+    jobs, refused, taken = [], [], {}
+    for given, a in zip(files, absolute):
+        rel = Path(os.path.relpath(os.path.splitext(a)[0], common))
+        stem = rel.as_posix()
+        target = (out / rel).resolve()
+        bad = ".." in rel.parts or rel.is_absolute() or not target.is_relative_to(out) \
+            or any(ord(ch) < 32 for ch in stem)
+        job = Job(given, stem, _size(a))
+        if bad:
+            refused.append(Result(job, False, f"output name {stem!r} would leave {outdir}; refused"))
+        elif stem in taken:
+            refused.append(Result(job, False, f"same output name as {taken[stem]} "
+                                              f"({stem}.xml/.html/.pdf); rename one of them"))
+        else:
+            taken[stem] = given
+            jobs.append(job)
+    return jobs, refused
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+# --------------------------------------------------------------------------- one document
+
+def _warm() -> None:
+    """Per worker: import the writers and build the schema and WeasyPrint's fonts once."""
+    from akn import schema
+    from akn.render import html, pdf  # noqa: F401
+    schema.lxml_schema()
+    pdf.font_css()
+
+
+def build_one(job: Job, outdir: str) -> Result:
+    """Parse (a .txt) or read (an .xml), then write DIR/stem.xml, .html and .pdf."""
+    t0 = time.perf_counter()
+    warnings: list[str] = []
+    try:
+        entry = _build(job, Path(outdir), warnings)
+    except Exception as e:  # noqa: BLE001 — one bad file must not stop the batch
+        from akn.diagnostics import AknError
+        reason = str(e) if isinstance(e, AknError) else f"internal error: {type(e).__name__}: {e}"
+        return Result(job, False, reason, time.perf_counter() - t0, warnings)
+    return Result(job, True, "", time.perf_counter() - t0, warnings, entry)
+
+
+def _build(job: Job, outdir: Path, warnings: list[str]) -> dict:
+    from akn import atomic, schema, xmlsafe
+    from akn.diagnostics import AknError
+    from akn.render import html, pdf
+    src = job.src
+    try:
+        data = Path(src).read_bytes()
+    except OSError as e:
+        raise AknError(f"cannot read: {e.strerror}", src, 0, 0, "io")
+    if src.lower().endswith(".txt"):
+        from akn.read import parse_text
+        doc = parse_text(data, src)
+        warnings.extend(str(d) for d in doc.diagnostics.warnings)
+        if not schema.is_valid(doc.tree):
+            raise AknError("internal error: the XML built from this text is not schema-valid; "
+                           "no output written — please report this", src, 1, 1, "invalid")
+        xml_bytes = doc.to_bytes()
+    else:
+        xml_bytes = data
+        tree = xmlsafe.parse_bytes(xml_bytes, src)
+        if not schema.is_valid(tree):
+            err = schema.lxml_schema().error_log.last_error
+            warnings.append(f"{src}:{getattr(err, 'line', 0)}:1: warning: not valid under the "
+                            f"official AKN 3.0 schema ({getattr(err, 'message', 'invalid')}); "
+                            "rendering it anyway")
+    base = outdir / job.stem
+    name = base.name + ".xml"
+    # Fresh trees from the XML's bytes for each writer, exactly as `akn html` / `akn pdf`
+    # read the file: so a batch build gives make's bytes.
+    page = html.render(xmlsafe.parse_bytes(xml_bytes, src), source_name=name)
+    ctx = html.context(xmlsafe.parse_bytes(xml_bytes, src), source_name=name)
+    out = pdf.render_full(xmlsafe.parse_bytes(xml_bytes, src), xml_bytes=xml_bytes, source_name=name)
+    warnings.extend(f"{src}: warning: PDF tagging: {p}" for p in out.problems)
+    xml_out = base.with_name(name)
+    if not (xml_out.exists() and os.path.samefile(src, xml_out)):
+        atomic.write_bytes(xml_out, xml_bytes)
+    atomic.write_text(base.with_name(base.name + ".html"), page)
+    atomic.write_bytes(base.with_name(base.name + ".pdf"), out.pdf)
+    return {"stem": job.stem, "symbol": ctx["symbol"], "title": ctx["title"],
+            "lang": ctx["lang"], "dir": ctx["dir"], "adopted": ctx["frbr"].get("adopted", ""),
+            "pages": out.pages}
+
+
+def _pool_build(job: Job, outdir: str) -> Result:
+    return build_one(job, outdir)
+
+
+# --------------------------------------------------------------------------- the batch
+
+class Progress:
+    """A bar on a terminal; one plain line per document otherwise (logs, CI, pipes)."""
+
+    def __init__(self, total: int, stream=None):
+        self.total, self.done, self.failed = total, 0, 0
+        self.stream = stream or sys.stderr
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.t0 = time.monotonic()
+
+    def update(self, r: Result) -> None:
+        self.done += 1
+        self.failed += not r.ok
+        if self.tty:
+            width = 30
+            fill = int(width * self.done / max(self.total, 1))
+            spent = time.monotonic() - self.t0
+            eta = spent / self.done * (self.total - self.done)
+            name = r.job.stem[-40:]
+            self.stream.write(f"\r\x1b[K[{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.total}"
+                              f"  {self.failed} failed  ETA {_clock(eta)}  {name}")
+            if self.done == self.total:
+                self.stream.write("\n")
+        else:
+            state = "ok" if r.ok else "FAILED"
+            self.stream.write(f"akn build: [{self.done}/{self.total}] {state} {r.job.src} "
+                              f"({r.seconds:.2f} s)\n")
+        self.stream.flush()
+
+
+def _clock(s: float) -> str:
+    s = int(s)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
+        stream=None) -> tuple[int, list[Result]]:
+    """Build everything; return (exit status, results in input order)."""
+    stream = stream or sys.stderr
+    files, problems = expand(inputs)
+    todo, results = plan(files, outdir)
+    for p in problems:
+        print(f"akn build: {p}", file=stream)
+    Path(outdir).mkdir(parents=True, exist_ok=True)
+    progress = Progress(len(todo), stream)
+    order = sorted(todo, key=lambda j: -j.size)   # largest first: a short tail
+    if jobs <= 1 or len(order) <= 1:
+        _warm()
+        for job in order:
+            r = build_one(job, outdir)
+            results.append(r)
+            progress.update(r)
+    else:
+        results.extend(_run_pool(order, outdir, jobs, progress))
+    rank = {f: i for i, f in enumerate(files)}
+    results.sort(key=lambda r: rank.get(r.job.src, -1))
+    warned = [w for r in results for w in r.warnings]
+    if warned:   # the parser's and validator's warnings: a log beside the outputs
+        from akn import atomic
+        atomic.write_text(Path(outdir) / "build-warnings.txt", "\n".join(warned) + "\n")
+        print(f"akn build: {len(warned)} warnings for {sum(bool(r.warnings) for r in results)} "
+              f"files, written to {Path(outdir) / 'build-warnings.txt'}", file=stream)
+    else:
+        (Path(outdir) / "build-warnings.txt").unlink(missing_ok=True)
+    if index:
+        entries = [dict(r.entry) for r in results if r.ok and r.entry]
+        if entries:
+            from akn import atomic
+            atomic.write_text(Path(outdir) / "index.html", index_page(entries))
+    failed = [r for r in results if not r.ok]
+    built = len(results) - len(failed)
+    print(f"akn build: {built} built, {len(failed) + len(problems)} failed, into {outdir}"
+          f" ({_clock(time.monotonic() - progress.t0)})", file=stream)
+    if failed or problems:
+        print("akn build: failures:", file=stream)
+        for p in problems:
+            print(f"  {p}", file=stream)
+        for r in failed:
+            print(f"  {r.job.src}: {r.reason}", file=stream)
+    return (1 if failed or problems else 0), results
+
+
+def _run_pool(order: list[Job], outdir: str, jobs: int, progress: Progress) -> list[Result]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+    import multiprocessing as mp
+    out: list[Result] = []
+    pending = list(order)
+    while pending:   # a worker that dies (out of memory, a crash) costs its file only
+        ctx = mp.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_warm) as pool:
+            futures = {pool.submit(_pool_build, job, outdir): job for job in pending}
+            pending = []
+            broken = False
+            try:
+                for fut in as_completed(futures):
+                    job = futures[fut]
+                    try:
+                        r = fut.result()
+                    except BrokenProcessPool:
+                        if not broken:   # the first casualty is the likely culprit
+                            broken = True
+                            r = Result(job, False, "the worker process died while building it "
+                                                   "(out of memory or a crash in a library)")
+                        else:
+                            pending.append(job)
+                            continue
+                    except Exception as e:  # noqa: BLE001
+                        r = Result(job, False, f"internal error: {type(e).__name__}: {e}")
+                    out.append(r)
+                    progress.update(r)
+            except KeyboardInterrupt:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    return out
+
+
+# --------------------------------------------------------------------------- the index
+
+LANG_NAMES = {"ar": "العربية", "en": "English", "fr": "Français", "es": "Español",
+              "ru": "Русский", "zh": "中文"}
+
+
+def entry_for(xml_path: str, stem: str) -> dict:
+    """Index facts for one built XML (symbol, title, language as the HTML page shows them)."""
+    from akn import xmlsafe
+    from akn.render import html
+    ctx = html.context(xmlsafe.parse_file(xml_path), source_name=os.path.basename(xml_path))
+    return {"stem": stem, "symbol": ctx["symbol"], "title": ctx["title"], "lang": ctx["lang"],
+            "dir": ctx["dir"], "adopted": ctx["frbr"].get("adopted", "")}
+
+
+def _sort_key(e: dict):
+    import re
+    nums = tuple(int(n) for n in re.findall(r"\d+", e["symbol"].translate(
+        str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))))
+    return (nums, e["symbol"], e["lang"], e["stem"])
+
+
+def index_page(entries: list[dict], title: str = "Resolutions built") -> str:
+    """An accessible HTML catalogue: one table, a row per document, links relative to the
+    index's folder. Every text is escaped; every link is percent-encoded."""
+    rows = []
+    for e in sorted(entries, key=_sort_key):
+        href = "/".join(quote(part) for part in e["stem"].split("/"))
+        sym, ttl = escape(e["symbol"] or e["stem"]), escape(e["title"] or "")
+        lang = escape(e["lang"] or "und")
+        dirn = "rtl" if e.get("dir") == "rtl" else "ltr"
+        lname = escape(LANG_NAMES.get(e["lang"], e["lang"] or "unknown"))
+        links = " ".join(
+            f'<a href="{href}.{ext}">{label}<span class="vh"> — {sym} '
+            f'(<span lang="{lang}">{lname}</span>)</span></a>'
+            for ext, label in (("html", "HTML"), ("pdf", "PDF"), ("xml", "XML")))
+        rows.append(
+            f'<tr><th scope="row"><bdi dir="ltr">{sym}</bdi></th>'
+            f'<td lang="{lang}" dir="{dirn}">{ttl}</td>'
+            f'<td><span lang="{lang}">{lname}</span></td>'
+            f'<td>{escape(e.get("adopted") or "")}</td><td class="links">{links}</td></tr>')
+    n = len(entries)
+    langs = sorted({e["lang"] for e in entries})
+    return f"""<!DOCTYPE html>
+<html lang="en" dir="ltr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)} ({n})</title>
+<meta name="color-scheme" content="light dark">
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 1rem auto; max-width: 72rem; padding: 0 1rem; line-height: 1.4; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border-bottom: 1px solid #8886; padding: .4rem .5rem; text-align: start; vertical-align: top; }}
+thead th {{ position: sticky; top: 0; background: Canvas; }}
+td.links a {{ margin-inline-end: .6rem; }}
+a:focus-visible {{ outline: 3px solid; outline-offset: 2px; }}
+.vh {{ clip-path: inset(50%); height: 1px; width: 1px; overflow: hidden; position: absolute; white-space: nowrap; }}
+</style>
+</head>
+<body>
+<main>
+<h1>{escape(title)}</h1>
+<p>{n} document{'s' if n != 1 else ''} in {len(langs)} language{'s' if len(langs) != 1 else ''}
+({escape(', '.join(langs))}). Each has an accessible web page (HTML), a tagged PDF/A for print
+and archive, and its Akoma Ntoso 3.0 XML.</p>
+<table>
+<caption class="vh">Documents, by symbol, with their title, language, adoption date and files</caption>
+<thead><tr><th scope="col">Symbol</th><th scope="col">Title</th><th scope="col">Language</th>
+<th scope="col">Adopted</th><th scope="col">Files</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody>
+</table>
+</main>
+</body>
+</html>
+"""
+
+
+def write_index(xml_paths: list[str], out: str) -> int:
+    """``akn index``: the catalogue of built XMLs (their .html and .pdf beside them)."""
+    from akn import atomic
+    base = os.path.dirname(os.path.abspath(out))
+    entries = []
+    for p in xml_paths:
+        stem = os.path.relpath(os.path.splitext(os.path.abspath(p))[0], base)
+        entries.append(entry_for(p, Path(stem).as_posix()))
+    atomic.write_text(out, index_page(entries))
+    return 0
