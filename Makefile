@@ -1,6 +1,8 @@
 # akn — two commands do everything on a fresh machine:
 #   make        create the environment and build every sources/*.txt into build/
 #   make test   run the whole test suite (installs the test tools it needs first)
+# Also: make corpus (every UN session-78 file in ../shared -> build/corpus/), make bench
+# (docs/benchmarks.md), make clean. Parallel builds work: make -j2.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -11,14 +13,19 @@ SYS_STAMP := .tools/.installed
 
 SOURCES := $(wildcard sources/*.txt)
 NAMES := $(patsubst sources/%.txt,%,$(SOURCES))
-CODE := $(shell find akn -name '*.py' -o -name '*.toml') pyproject.toml
+# The package's code and data (the parser's language files too): a change rebuilds every
+# output. $(wildcard) rather than $(shell find): no process is started when make reads this.
+CODE := $(wildcard akn/*.py akn/*/*.py akn/*/*.toml akn/*/*.txt) pyproject.toml
 TEMPLATES := $(wildcard templates/*)
+XMLS := $(foreach n,$(NAMES),build/$(n).xml)
 OUTPUTS := $(foreach n,$(NAMES),build/$(n).xml build/$(n).html build/$(n).pdf)
+CORPUS_DIR ?= ../shared/corpus/unxml/78
+JOBS ?= 2
 
 .DELETE_ON_ERROR:
-.PHONY: all env system test clean clean-env
+.PHONY: all env system test clean clean-env corpus bench
 
-all: $(OUTPUTS)
+all: $(OUTPUTS) build/index.html
 
 env: $(ENV_STAMP)
 $(ENV_STAMP): pyproject.toml
@@ -41,6 +48,26 @@ build/%.html: build/%.xml $(CODE) $(TEMPLATES) | $(ENV_STAMP)
 
 build/%.pdf: build/%.xml $(CODE) $(TEMPLATES) | $(ENV_STAMP)
 	$(AKN) pdf $< -o $@
+
+# The catalogue of everything built: symbol, title, language, links to the three files.
+build/index.html: $(OUTPUTS) | $(ENV_STAMP)
+	$(AKN) index $(XMLS) -o $@
+
+# The UN's session-78 files (six languages) -> build/corpus/<lang>/NAME.{xml,html,pdf},
+# with JOBS worker processes (make corpus JOBS=4).
+corpus: | $(ENV_STAMP)
+	@if [ -d "$(CORPUS_DIR)" ]; then \
+	  $(AKN) build $(CORPUS_DIR)/*/ -o build/corpus -j $(JOBS); \
+	else \
+	  echo "make corpus: skipped: $(CORPUS_DIR) is absent (the UN corpus lives in ../shared beside the project)"; \
+	fi
+
+# docs/benchmarks.md and docs/*.png from one run. bluebell-akn is the peer parser we compare
+# with: a bench-only dependency, installed here and nowhere else.
+bench: $(ENV_STAMP) all
+	@$(BIN)/python -m pip install -q --disable-pip-version-check bluebell-akn==3.1.1 \
+	  || echo "make bench: bluebell-akn 3.1.1 could not be installed; its column will say so"
+	$(BIN)/python scripts/bench.py
 
 test: $(ENV_STAMP) $(SYS_STAMP) all
 	$(BIN)/python -m pytest -q
