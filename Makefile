@@ -69,6 +69,17 @@ bench: $(ENV_STAMP) all
 	  || echo "make bench: bluebell-akn 3.1.1 could not be installed; its column will say so"
 	$(BIN)/python scripts/bench.py
 
+# One archival BagIt bag per resolution -> build/export/<symbol>.<lang>/ (docs/export.md):
+# the built XML and PDF (reused: it must carry that XML), the source text, metadata; then
+# every bag is checked (bagit.py, the AKN schema, the PDF's embedded XML).
+.PHONY: export
+export: $(OUTPUTS) | $(ENV_STAMP)
+	@set -e; for n in $(NAMES); do \
+	  echo "$(AKN) export build/$$n.xml -o build/export --source sources/$$n.txt --pdf build/$$n.pdf"; \
+	  $(AKN) export build/$$n.xml -o build/export --source sources/$$n.txt --pdf build/$$n.pdf; \
+	done
+	$(AKN) export --check build/export
+
 test: $(ENV_STAMP) $(SYS_STAMP) all
 	$(BIN)/python -m pytest -q
 
