@@ -11,6 +11,7 @@ import io
 import re
 import shutil
 import subprocess
+import tempfile
 import unicodedata
 from html import unescape as html_unescape
 from collections import Counter
@@ -537,8 +538,9 @@ def test_seed(seed_xml, tmp_path):
 
 def _sample(lang: str) -> list[Path]:
     files = corpus_files(lang)
-    if lang == "ar":
-        return [p for p in files if p.name.startswith("A_RES_78_228-")] + files[7:8]
+    if lang == "ar":  # 78/228: 34 notes over 15 pages; 78/207: a line with two calls
+        # whose first note does not fit (WeasyPrint 70 lost the second note)
+        return [p for p in files if p.name.startswith(("A_RES_78_228-", "A_RES_78_207-"))]
     return files[5:6]
 
 
@@ -562,3 +564,40 @@ def test_cli_writes_the_pdf(tmp_path):
     made = pikepdf.open(out)
     assert made.pdf_version == "1.7"
     assert list(made.Root.AF)[0].EF.F.read_bytes() == src.read_bytes()
+
+
+def _calls_at_line_start(css: str) -> tuple[int, int]:
+    """Render 40 short paragraphs whose first call follows a word, a comma, a bracket, a
+    number or a quote mark in a narrow column; count the calls, and those that wrapped to
+    the start of a line (nothing to their right on their line: the text is Arabic)."""
+    weasyprint, config = pdfw._weasy()
+    words = "الجمعية العامة تشير إلى قرارها بشأن الاتجار بالأشخاص وتؤكد أهمية التعاون".split()
+    paras = []
+    for i in range(1, 41):
+        text = " ".join(words[k % len(words)] for k in range(i)) + ["،", ")", "2030", "»"][i % 4]
+        paras.append(f'<p>{text}<span class="fn-note" data-marker="١">حاشية</span> ثم</p>')
+    page = (f"<!DOCTYPE html><html lang=ar dir=rtl><head><style>{css} body {{ width: 38mm }}"
+            f"</style></head><body>{''.join(paras)}</body></html>")
+    data = weasyprint.HTML(string=page).write_pdf(stylesheets=[pdfw.font_css()],
+                                                 font_config=config)
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+        tmp.write(data)
+        tmp.flush()
+        out = subprocess.run(["pdftotext", "-bbox", tmp.name, "-"], capture_output=True,
+                             text=True, check=True).stdout
+    boxes = [(float(a), float(b), float(c), float(d), html_unescape(t))
+             for a, b, c, d, t in BBOX_WORD.findall(out)]
+    height = sorted(b[3] - b[1] for b in boxes)[len(boxes) // 2]
+    calls = [b for b in boxes if "١" in b[4] and b[3] - b[1] < 0.8 * height]  # superscript
+    alone = [c for c in calls if not any(
+        w is not c and w[0] >= c[2] - 1 and w[1] < c[3] and w[3] > c[1] for w in boxes)]
+    return len(calls), len(alone)
+
+
+@needs_poppler
+def test_footnote_call_never_wraps_away_from_its_word():
+    css = (ROOT / "templates" / "print.css").read_text(encoding="utf-8")
+    assert _calls_at_line_start(css) == (40, 0)
+    # the same page without the word joiner: some calls do wrap (the test can see it)
+    calls, alone = _calls_at_line_start(css.replace("\\2060", ""))
+    assert calls == 40 and alone > 0

@@ -123,7 +123,39 @@ def _weasy():
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    _keep_called_footnotes()
     return weasyprint, FontConfiguration()
+
+
+def _keep_called_footnotes() -> None:
+    """Mend a WeasyPrint 70 fault that loses footnotes.
+
+    When a line holds two calls and the first note does not fit, WeasyPrint carries that
+    note to the next page and stops looking at the line's other calls; if the line itself
+    stays on the page (widows and orphans), the second note waits for a call that never
+    comes again and is never printed (A/RES/78/207 in Arabic lost its note 6). After each
+    page, a note still waiting whose call is on that page is carried to the next page,
+    behind the notes already carried. Applied to WeasyPrint 70.0 only (the layout function
+    wrapped is internal); tests count the notes of every PDF they render."""
+    import weasyprint
+    from weasyprint.layout import page as layout_page
+    if weasyprint.__version__ != "70.0" or getattr(layout_page.make_page, "_akn", False):
+        return
+    make_page = layout_page.make_page
+
+    def make_page_keeping_notes(context, *args, **kwargs):
+        result = make_page(context, *args, **kwargs)
+        if context.footnotes:
+            called = {id(box.footnote) for box in result[0].descendants()
+                      if getattr(box, "footnote", None) is not None}
+            lost = [f for f in context.footnotes if id(f) in called]
+            for footnote in lost:
+                context.footnotes.remove(footnote)
+                context.reported_footnotes.append(footnote)
+        return result
+
+    make_page_keeping_notes._akn = True
+    layout_page.make_page = make_page_keeping_notes
 
 
 @lru_cache(maxsize=1)
