@@ -8,6 +8,7 @@ the archive and accessibility properties, ``qpdf --check``, the text layer read 
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -559,11 +560,19 @@ def test_cli_writes_the_pdf(tmp_path):
     src = tmp_path / "mini.xml"
     src.write_text(MINI_AKN, encoding="utf-8")
     out = tmp_path / "mini.pdf"
-    proc = run_akn("pdf", src, "-o", out, check=False)
+    env = {**os.environ, "PYTHONHASHSEED": "1"}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    proc = run_akn("pdf", src, "-o", out, check=False, env=env)
     assert proc.returncode == 0, proc.stderr
     made = pikepdf.open(out)
     assert made.pdf_version == "1.7"
     assert list(made.Root.AF)[0].EF.F.read_bytes() == src.read_bytes()
+    # another process, another hash seed: the same bytes
+    again = tmp_path / "again.pdf"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    run_akn("pdf", src, "-o", again, env=env)
+    assert again.read_bytes() == out.read_bytes()
 
 
 def _calls_at_line_start(css: str) -> tuple[int, int]:
