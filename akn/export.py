@@ -48,11 +48,13 @@ METADATA = "metadata.json"
 METADATA_FORMAT = "akn-export/1"
 MAX_NAME = 120
 SOURCE_ORGANIZATION = "United Nations General Assembly"
-REUSE = ("The source of this resolution carries the United Nations' mark asking readers to "
-         "recycle and reuse{mark}. This package answers it: the files made from that source "
-         "(the Akoma Ntoso XML, the HTML page, the PDF/A and metadata.json) are open for reuse "
-         "- copy, share, adapt and build on them freely. The text of the resolution is the "
-         "United Nations' official document {symbol}: cite it by its symbol.")
+REUSE = ("{mark} This package answers it: the files it holds (the Akoma Ntoso "
+         "XML, the HTML page, the PDF/A and metadata.json) are open for reuse - copy, share, "
+         "adapt and build on them freely. The text of the resolution is the United Nations' "
+         "official document {symbol}: cite it by its symbol.")
+MARK_SEEN = ("The source text of this resolution carries the United Nations' mark asking readers "
+             "to recycle and reuse (\u201c{text}\u201d).")
+MARK_USUAL = "United Nations documents carry a mark asking readers to recycle and reuse them."
 PAYLOAD_TYPES = {"xml": "application/xml", "html": "text/html; charset=utf-8",
                  "pdf": "application/pdf", "txt": "text/plain"}
 
@@ -336,7 +338,6 @@ def export(xml_path: str | os.PathLike, out_dir: str | os.PathLike, *,
 
     files: dict[str, bytes] = {f"{name}.xml": xml_bytes}
     files[f"{name}.html"] = html_writer.render(tree, source_name=f"{name}.xml").encode("utf-8")
-    pdf_problems = None
     if pdf is not None:
         pdf_bytes = pdf if isinstance(pdf, bytes) else _read(pdf)
         where = "the PDF given" if isinstance(pdf, bytes) else os.fspath(pdf)
@@ -348,7 +349,8 @@ def export(xml_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     else:
         from akn.render import pdf as pdf_writer
         out = pdf_writer.render_full(tree, xml_bytes=xml_bytes, source_name=f"{name}.xml")
-        pdf_bytes, pdf_problems = out.pdf, out.problems
+        pdf_bytes = out.pdf   # the same bytes 'akn pdf' writes: the bag does not depend on
+        # whether the PDF was reused or rendered here (tagging problems go to stderr only)
         warnings += [f"PDF tagging: {p}" for p in out.problems]
     files[f"{name}.pdf"] = pdf_bytes
 
@@ -380,7 +382,8 @@ def export(xml_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     mark = next((r.get("text") for r in f.recorded
                  if r["record"] == "artifact" and r.get("kind") == "page-mark" and r.get("text")),
                 None)
-    reuse = REUSE.format(mark=f" (\u201c{mark}\u201d)" if mark else "", symbol=f.symbol)
+    reuse = REUSE.format(mark=MARK_SEEN.format(text=mark) if mark else MARK_USUAL,
+                         symbol=f.symbol)
     publication = next((d for lv in ("expression", "work", "manifestation")
                         for k, d in f.dates[lv].items()
                         if k in ("publication", "distribution", "issued")), None)
@@ -423,7 +426,6 @@ def export(xml_path: str | os.PathLike, out_dir: str | os.PathLike, *,
             "(recorded_in_xml) are known",
         },
         "recorded_in_xml": f.recorded,
-        "pdf_tagging_problems": pdf_problems,
         "reuse": reuse,
     }
     files[METADATA] = (json.dumps(meta, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

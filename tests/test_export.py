@@ -292,3 +292,15 @@ def test_cli_export_and_check(seed_xml, seed_pdf, tmp_path):
     assert f"data/{NAME}.txt" in proc.stderr
     assert run_akn("export", "--check", tmp_path / "nothing", check=False).returncode == 1
     assert run_akn("export", seed_xml, check=False).returncode == 2
+
+
+def test_bag_does_not_depend_on_how_the_pdf_was_had(bag, seed_xml, seed_pdf, tmp_path,
+                                                    monkeypatch):
+    """Rendered here or reused with --pdf: the same bag (the renderer is stubbed with the
+    session's PDF, whose rendering is the PDF writer's own tests' business)."""
+    from akn.render import pdf
+    monkeypatch.setattr(pdf, "render_full", lambda tree, **kw: pdf.Rendered(
+        seed_pdf, 1, ["a tagging remark"], pdf.facts(tree)))
+    out = export.export(seed_xml, tmp_path, source=SEED_TXT)
+    assert out.warnings == ["PDF tagging: a tagging remark"]
+    assert files_of(out.path) == files_of(bag)
