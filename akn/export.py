@@ -596,4 +596,5 @@ def find_bags(path: str | os.PathLike) -> list[Path]:
     if not path.is_dir():
         raise AknError("no such folder", str(path), 0, 0, "io")
     return sorted(p for p in path.iterdir()
-                  if p.is_dir() and not p.name.startswith(".") and (p / "bagit.txt").exists())
+                  if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")
+                  and (p / "bagit.txt").exists())
