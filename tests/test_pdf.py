@@ -92,8 +92,10 @@ def _clean(text: str) -> str:
 def letters(text: str, rtl: bool) -> str:
     """The letters a reader reads in order: all of them in a left-to-right document; in a
     right-to-left one, those of its own script (pdftotext keeps their order; it does not
-    always keep the order of embedded numbers and Latin runs, checked apart)."""
-    return "".join(ch for ch in _clean(text) if ch.isalpha()
+    always keep the order of embedded numbers and Latin runs, checked apart). The tatweel
+    (kashida, U+0640) is elongation, not a letter: Amiri draws one glyph for it and for
+    the joins it adds itself, so the text layer may hold one more or one less."""
+    return "".join(ch for ch in _clean(text) if ch.isalpha() and ch != "\u0640"
                    and (not rtl or pdfua.script_of(ch) == "Arab"))
 
 

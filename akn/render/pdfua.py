@@ -282,11 +282,14 @@ def mend_tounicode(table: dict[int, str], facts: GlyphFacts) -> int:
         for g in more:
             if not table.get(g) or table[g] == ZWJ:
                 continue
+            # g's own text when it has one (Amiri's kashida glyph is also the tatweel
+            # of "المتحـدة"), else a joiner
+            own = facts.natural.get(g) or ZWJ
             if not table[base]:             # the cluster's text went to g
-                table[base], table[g] = table[g], ZWJ
+                table[base], table[g] = table[g], own
                 changed += 1
             elif table[g] == table[base]:   # the same letter twice
-                table[g] = ZWJ
+                table[g] = own
                 changed += 1
     for code, text in table.items():
         if text == "":                       # never leave a glyph without text
