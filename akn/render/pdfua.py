@@ -284,12 +284,10 @@ def mend_tounicode(table: dict[int, str], facts: GlyphFacts) -> int:
                 continue
             # g's own text when it has one (Amiri's kashida glyph is also the tatweel
             # of "المتحـدة"), else a joiner
-            own = facts.natural.get(g) or ZWJ
-            if not table[base]:             # the cluster's text went to g
-                table[base], table[g] = table[g], own
-                changed += 1
-            elif table[g] == table[base]:   # the same letter twice
-                table[g] = own
+            letter = table[base] or facts.natural.get(base, "")
+            if letter and table[g] == letter:   # g carries its base's letter
+                table[g] = facts.natural.get(g) or ZWJ
+                table[base] = letter
                 changed += 1
     for code, text in table.items():
         if text == "":                       # never leave a glyph without text
