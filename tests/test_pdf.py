@@ -111,11 +111,12 @@ ARABIC_RUN = re.compile(  # Arabic letters and marks, not its digits (they run l
     "([\u0600-\u065f\u066a-\u06ef\u06fa-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]+)")
 
 
-def _rtl_lines(bbox_page: str, band: float) -> str:
-    """A right-to-left page rebuilt from pdftotext's words (-bbox): words grouped into
-    lines by height, each line read right to left, each word's Arabic runs turned from
+def _lines(bbox_page: str, band: float, rtl: bool) -> str:
+    """A page rebuilt from pdftotext's words (-bbox): words grouped into lines by height,
+    each line read in the document's direction, each word's Arabic runs turned from
     drawing order into reading order. pdftotext's own assembly cuts a line in two around
-    a raised vowel mark (shadda, kasra) and can give the halves in the wrong order."""
+    a raised glyph (an Arabic vowel mark, a footnote call) and can give the halves in the
+    wrong order."""
     words = []
     for x0, y0, x1, y1, text in BBOX_WORD.findall(bbox_page):
         text = html_unescape(text)
@@ -134,28 +135,26 @@ def _rtl_lines(bbox_page: str, band: float) -> str:
         lines.append([w])
     out = []
     for line in lines:
-        line.sort(key=lambda w: -w[2])
+        line.sort(key=lambda w: -w[2] if rtl else w[0])
         parts = []
         for *_, text in line:
             runs = [r for r in ARABIC_RUN.split(text) if r]
             parts.append("".join(r[::-1] if ARABIC_RUN.fullmatch(r) else r
-                                 for r in reversed(runs)))
+                                 for r in (reversed(runs) if rtl else runs)))
         out.append(" ".join(parts))
     return "\n".join(out)
 
 
 def pdftotext_pages(path: Path, rtl: bool = False) -> list[str]:
-    """Each page's text without the running header and footer zones (page artifacts);
-    right-to-left pages from pdftotext's words and their boxes (see _rtl_lines)."""
+    """Each page's text from pdftotext's words and their boxes (see _lines), without the
+    running header and footer bands (page artifacts) from page 2 on."""
     out = []
     pages = len(pikepdf.open(path).pages)
     for n in range(1, pages + 1):
         band = BAND if n > 1 else 0   # page 1 has no running header or page number
-        proc = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-x", "0",
-                               "-y", str(band), "-W", "596", "-H", str(842 - 2 * band),
-                               "-enc", "UTF-8", *(["-bbox"] if rtl else []), str(path), "-"],
+        proc = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-bbox", str(path), "-"],
                               capture_output=True, text=True, check=True)
-        out.append(_rtl_lines(proc.stdout, band) if rtl else proc.stdout)
+        out.append(_lines(proc.stdout, band, rtl))
     return out
 
 
@@ -612,3 +611,15 @@ def test_footnote_call_never_wraps_away_from_its_word():
     # the same page without the word joiner: some calls do wrap (the test can see it)
     calls, alone = _calls_at_line_start(css.replace("\\2060", ""))
     assert calls == 40 and alone > 0
+
+
+def test_print_html_joins_a_number_split_into_links():
+    """The UN's 78/277 (ar) links each piece of "77/298" on its own; WeasyPrint would set
+    the pieces right to left. Adjacent links to the same place become one."""
+    href = "https://undocs.org/ar/A/RES/77/298"
+    page = (f'<!DOCTYPE html><html lang=ar dir=rtl><body><p>و <a href="{href}">7</a>'
+            f'<a href="{href}">7</a><a href="{href}">/29</a><a href="{href}">8</a> المؤرخ '
+            f'<a href="/x">1</a><a href="/y">2</a></p></body></html>')
+    out, _, _ = pdfw.place_footnotes(page)
+    assert f'<a href="{href}">77/298</a> المؤرخ' in out
+    assert '<a href="/x">1</a><a href="/y">2</a>' in out   # different targets stay apart

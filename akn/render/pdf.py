@@ -91,11 +91,15 @@ def facts(tree) -> Facts:
 
 
 def short(title: str, limit: int = 90) -> str:
-    """The running-header title: the whole title when short, else cut at a word."""
+    """The running-header title: the whole title when short, else cut at a word (at a
+    character for Chinese, which is wider and has no spaces): one line at the head."""
+    if re.search("[\u3000-\u9fff\uff00-\uffef]", title):
+        limit = 40
     if len(title) <= limit:
         return title
-    cut = title[:limit].rsplit(" ", 1)[0].rstrip(" ,،;؛:")
-    return cut + "…"
+    head = title[:limit]
+    cut = head.rsplit(" ", 1)[0] if " " in head else head
+    return cut.rstrip(" ,،;؛:，、；：") + "…"
 
 
 def build_date(f: Facts) -> datetime:
@@ -252,6 +256,18 @@ def place_footnotes(page: str, eastern: bool = False) -> tuple[str, list[tuple[s
         note.tail = anchor.tail
         anchor.getparent().replace(anchor, note)
         ids.append((nid, marker))
+    # Adjacent links to the same place become one link: the UN's files sometimes link
+    # each character of a number on its own (<a>7</a><a>7</a><a>/29</a><a>8</a>), and
+    # WeasyPrint 70 orders separate inline boxes right to left in Arabic, which printed
+    # 77/298 as 8 29/ 77. (Browsers apply the bidi algorithm across elements.)
+    for a in doc.xpath("//a[@href]"):
+        nxt = a.getnext()
+        while (nxt is not None and nxt.tag == "a" and not (a.tail or "").strip("\u200b")
+               and dict(nxt.attrib) == dict(a.attrib) and len(nxt) == 0 and len(a) == 0):
+            a.text = (a.text or "") + (nxt.text or "")
+            a.tail = nxt.tail
+            a.getparent().remove(nxt)
+            nxt = a.getnext()
     if eastern:
         for call in doc.xpath('//a[contains(concat(" ", @class, " "), " fn-call ")]'):
             call.text = (call.text or "").translate(TO_EASTERN)
