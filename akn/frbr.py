@@ -54,6 +54,10 @@ class FrbrUri:
 
     @property
     def symbol(self) -> str:
+        """A/RES/67/190; a resolution in parts: A/RES/78/183 A."""
+        m = re.fullmatch(r"(\d+/\d+)([A-Z]?)", ascii_digits(self.number))
+        if m and m.group(2):
+            return f"A/RES/{m.group(1)} {m.group(2)}"
         return f"A/RES/{ascii_digits(self.number)}"
 
     @classmethod

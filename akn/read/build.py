@@ -51,7 +51,8 @@ class Builder:
         number = self.inliner.normalise_pair(res.number.replace(" ", ""), *res.number_pos,
                                              "resolution's own number") if "/" in res.number else res.number
         self.number = number
-        self.frbr = FrbrUri(date=adoption or "0001-01-01", number=ascii_digits(number), language=lang.frbr)
+        self.frbr = FrbrUri(date=adoption or "0001-01-01", number=ascii_digits(number) + res.part,
+                            language=lang.frbr)
 
         root = E("akomaNtoso")
         st = sub(root, "statement", {"name": "resolution"})
@@ -111,6 +112,8 @@ class Builder:
             value = str(session_from(self.frbr.date)) if self.frbr.date[0] != "0" else "0"
             if "/" in self.number:
                 value = ascii_digits(self.number.split("/")[0])
+            if not value.isdigit() or int(value) > 999:  # a number we could not read: the date's session
+                value = str(session_from(self.frbr.date))
             sub(p, "session", {"refersTo": "#generalAssembly", "value": value}, m.group("session"))
         t = res.masthead.get("agenda")
         if t is not None:
@@ -143,7 +146,8 @@ class Builder:
         res = self.res
         pre = E("preface", {"eId": "preface"})
         p = sub(pre, "p")
-        sub(p, "docNumber", {"refersTo": "#resolutionNumber"}, self.number)
+        sub(p, "docNumber", {"refersTo": "#resolutionNumber"},
+            f"{self.number} {res.part_printed}" if res.part_printed else self.number)
         append_text(p, " - " if self.lang.code == "ar" else ". ")
         self.inline(sub(p, "docTitle", {"refersTo": "#resolutionTitle"}), res.title)
         return pre
@@ -211,7 +215,9 @@ class Builder:
             intro = sub(lst, "intro", {"eId": f"{pid}__list_1__intro"})
             for part in texts_before:
                 self.inline(sub(intro, "p"), part.text)
-        self.points(lst, op.parts[i:], f"{pid}__list_1", 0)
+        items = op.parts[i:]
+        top = min(p.depth for p in items if p.kind == "point")
+        self.points(lst, items, f"{pid}__list_1", top)
         return para
 
     def points(self, lst, parts, prefix: str, depth: int) -> None:
@@ -252,7 +258,7 @@ class Builder:
             i += 1
 
     def point_label(self, num: str) -> str:
-        raw = num.strip("() ")
+        raw = num.strip("()’‘ ")
         letters = self.lang.point_letters
         if raw in letters:
             return "abcdefghijklmnopqrstuvwxyz"[letters.index(raw) % 26] + ("" if letters.index(raw) < 26 else str(letters.index(raw) // 26))
@@ -318,7 +324,8 @@ class Builder:
         sub(w, "FRBRauthor", {"href": "#ga", "as": "#author"})
         sub(w, "FRBRcountry", {"value": "un"})
         sub(w, "FRBRsubtype", {"value": "deliberation"})
-        sub(w, "FRBRnumber", {"value": fr.number_id, "showAs": ascii_digits(self.number)})
+        sub(w, "FRBRnumber", {"value": fr.number_id,
+                              "showAs": ascii_digits(self.number) + (f" {res.part}" if res.part else "")})
         x = sub(ident, "FRBRExpression")
         sub(x, "FRBRthis", {"value": fr.expression_this})
         sub(x, "FRBRuri", {"value": fr.expression})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from collections import Counter
 
 from akn.diagnostics import Diagnostics
@@ -30,6 +31,11 @@ def _compile(lang: Language):
     gap = re.compile(rf"^\s*(?:(?P<body>{bodies})\s*)?(?:(?:{D}{{1,4}}/{D}{{1,4}}|A/RES/\S+){sep})*$")
     word = re.compile(rf"(?:(?<=\s)|^)(?:{words})(?=\s)")
     return inline, gap, word
+
+
+def _wordish(ch: str) -> bool:
+    """A letter, digit or combining mark (Arabic vowel signs are marks, not letters)."""
+    return bool(ch) and unicodedata.category(ch)[0] in "LMN"
 
 
 class Inliner:
@@ -118,12 +124,12 @@ class Inliner:
                 parent.append(el)
             elif m.group("bold") is not None:
                 inner = m.group("bold")
-                if m.start() > 0 and value[m.start() - 1].isalnum() and inner[:1].isalnum():
+                if m.start() > 0 and _wordish(value[m.start() - 1]) and _wordish(inner[:1]):
                     append_text(parent, " ")  # the space was inside the bold run in the source
                 span = E("span", {"class": "bold"})
                 parent.append(span)
                 self.fill(span, text, m.group("bold"), base + m.start("bold"), note_builder)
-                if m.end() < len(value) and value[m.end()].isalnum() and inner[-1:].isalnum():
+                if m.end() < len(value) and _wordish(value[m.end()]) and not inner[-1:].isspace():
                     append_text(parent, " ")
             elif m.group("day") is not None:
                 iso = self.iso_date(m)

@@ -98,6 +98,8 @@ class Resolution:
     extra_masthead: list[Text] = field(default_factory=list)
     number: str = ""       # as printed in the title line
     number_pos: tuple = (1, 1)
+    part: str = ""         # "A", "B"… for a resolution adopted in parts
+    part_printed: str = "" # as printed, e.g. "ألف"
     title: Text | None = None
     formula: Text | None = None
     preamble: list[Preambular] = field(default_factory=list)

@@ -220,8 +220,9 @@ class StructureReader:
             op = res.operative[-1]
             pm = lang.point_number.match(b.text)
             if pm:
-                raw = pm.group("num")
-                depth = 1 if re.fullmatch(r"[ivxlc]+", raw) and not self._is_letter_i(op, raw) else 0
+                raw = pm.group("num") or pm.group("qnum")
+                depth = 1 if pm.group("qnum") or (re.fullmatch(r"[ivxlc]+", raw)
+                                                  and not self._is_letter_i(op, raw)) else 0
                 part = Part("point", pm.group(0).strip(), self.new_text(b, pm.end()), depth)
             elif self.is_heading(b.text):
                 # a heading between operative paragraphs ("Budget estimates for …"): the UN
@@ -292,6 +293,9 @@ class StructureReader:
         if tm:
             res.number = tm.group("num")
             res.number_pos = (b.line, b.col)
+            if tm.group("part"):
+                res.part_printed = tm.group("part")
+                res.part = "ABCDEFGHIJ"[lang.data["parts"].index(tm.group("part"))]
             res.title = self.new_text(b, b.text.find(tm.group("title")))
             self.state = "formula"
             return
