@@ -326,6 +326,9 @@ def check_pdf(data: bytes, xml_bytes: bytes, tree, name: str, tmp: Path,
                 stack.pop()
             elif op == "Tf":
                 table = pdfua._tounicode(page.Resources.Font[str(operands[0])])
+            elif op in ("S", "s", "f", "F", "f*", "B", "B*", "b", "b*"):
+                # rules and borders are painted, and must be artifacts
+                assert "/Artifact" in stack, f"page {i + 1}: a path painted outside an artifact"
             elif op in ("TJ", "Tj"):
                 assert stack, f"page {i + 1}: text outside any marked content"
                 if "/Artifact" in stack:
