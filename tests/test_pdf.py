@@ -626,3 +626,12 @@ def test_print_html_joins_a_number_split_into_links():
     out, _, _ = pdfw.place_footnotes(page)
     assert f'<a href="{href}">77/298</a> المؤرخ' in out
     assert '<a href="/x">1</a><a href="/y">2</a>' in out   # different targets stay apart
+
+
+def test_a_note_without_a_call_stays_in_the_print():
+    page = mini_html(2).replace('<sup class="fn"><a href="#note_2" class="fn-call">٢</a></sup>', "")
+    out, notes, _ = pdfw.place_footnotes(page)
+    assert notes == [("note_1", "١")]
+    assert 'class="fn-note" id="note_1"' in out
+    assert '<li id="note_2">' in out and '<li id="note_1">' not in out
+    assert "المرجع نفسه، المجلد ٢٢٣٧." in out

@@ -225,7 +225,7 @@ BLOCKS = {"p", "div", "ul", "ol", "li", "table", "blockquote", "section", "h1", 
 def place_footnotes(page: str, eastern: bool = False) -> tuple[str, list[tuple[str, str]], str]:
     """Move each note of the HTML writer's list (``ol.notes-list > li#ID``) to its first
     call, as ``<span class="fn-note" id=ID data-marker=M>`` (``float: footnote`` in
-    print.css), and drop the list. Later calls stay links to the note. Block elements of
+    print.css), and drop the list once empty. Later calls stay links to the note. Block elements of
     a note become ``span.fn-block`` (a float inside a paragraph must be inline markup).
     Returns the page, the notes' (id, marker) in document order, and the symbol the
     masthead shows (the HTML writer's, so that header and masthead agree). With
@@ -255,6 +255,7 @@ def place_footnotes(page: str, eastern: bool = False) -> tuple[str, list[tuple[s
                 el.tag = "span"
         note.tail = anchor.tail
         anchor.getparent().replace(anchor, note)
+        li.getparent().remove(li)
         ids.append((nid, marker))
     # Adjacent links to the same place become one link: the UN's files sometimes link
     # each character of a number on its own (<a>7</a><a>7</a><a>/29</a><a>8</a>), and
@@ -271,8 +272,11 @@ def place_footnotes(page: str, eastern: bool = False) -> tuple[str, list[tuple[s
     if eastern:
         for call in doc.xpath('//a[contains(concat(" ", @class, " "), " fn-call ")]'):
             call.text = (call.text or "").translate(TO_EASTERN)
+    # the list goes once all its notes are placed; a note without a call stays listed
+    # at the end rather than vanish
     for section in doc.xpath('//section[ol[contains(concat(" ", @class, " "), " notes-list ")]]'):
-        section.getparent().remove(section)
+        if not section.xpath(".//li"):
+            section.getparent().remove(section)
     out = lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
     return out, ids, " ".join(doc.xpath('string(//*[contains(concat(" ", @class, " "), '
                                         '" symbol ")]//dd)').split())
@@ -312,7 +316,7 @@ def render_full(tree, *, xml_bytes: bytes, source_name: str = "document.xml",
     raw = doc.write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True, attachments=[attachment])
     meta = pdfua.Meta(title=f.title or f.symbol or name, lang=f.lang,
                       identifier=f.expression or name, date=when, adopted=f.adopted,
-                      notes=notes, attachment_name=name, subject=f.symbol,
+                      notes=notes, subject=f.symbol,
                       rtl=f.rtl, font_files=font_files(), producer=f"akn {__version__} (WeasyPrint {weasyprint.__version__})")
     fixed = pdfua.repair(raw, meta, xml_bytes=xml_bytes,
                          salt=f"{__version__}/{weasyprint.__version__}".encode())

@@ -46,7 +46,6 @@ class Meta:
     date: datetime                  # CreationDate = ModDate (UTC)
     adopted: str = ""               # YYYY-MM-DD, for dc:date
     notes: list[tuple[str, str]] = field(default_factory=list)  # (id, marker), document order
-    attachment_name: str = ""       # the embedded AKN file's name
     subject: str = ""               # e.g. the symbol, for dc:description
     rtl: bool = False
     producer: str = "akn"
