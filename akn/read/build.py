@@ -192,9 +192,9 @@ class Builder:
         return body
 
     def paragraph(self, op: Operative):
-        if op.heading:
-            pid = self.eid(f"para_{op.value}__heading")
-            para = E("paragraph", {"eId": pid, "class": "crossHeading"})
+        if not op.num and op.value:  # unnumbered, after paragraph op.value
+            pid = self.eid(f"para_{op.value}__{'heading' if op.heading else 'text'}_1")
+            para = E("paragraph", {"eId": pid, "class": "crossHeading" if op.heading else None})
         else:
             pid = self.eid(f"para_{op.value or self.res.operative.index(op) + 1}")
             para = E("paragraph", {"eId": pid})

@@ -224,17 +224,17 @@ class StructureReader:
                 depth = 1 if pm.group("qnum") or (re.fullmatch(r"[ivxlc]+", raw)
                                                   and not self._is_letter_i(op, raw)) else 0
                 part = Part("point", pm.group(0).strip(), self.new_text(b, pm.end()), depth)
-            elif self.is_heading(b.text):
-                # a heading between operative paragraphs ("Budget estimates for …"): the UN
+            else:
+                # an unnumbered block between operative paragraphs (a heading such as "Budget
+                # estimates for …", a line of a schedule, the words that close a list): the UN
                 # marks it up as a paragraph of its own, without a number
-                op = Operative(num="", value=op.value, line=b.line, col=b.col, heading=True)
+                op = Operative(num="", value=op.value, line=b.line, col=b.col,
+                               heading=self.is_heading(b.text))
                 part = Part("text", "", self.new_text(b))
                 op.parts.append(part)
                 res.operative.append(op)
                 self.last_text = part.text
                 return
-            else:
-                part = Part("text", "", self.new_text(b))
             op.parts.append(part)
             self.last_text = part.text
             return
