@@ -198,20 +198,15 @@ def _css_string(s: str) -> str:
 @lru_cache(maxsize=256)
 def page_css(symbol: str, title: str, digits: str, rtl: bool = False):
     """Running headers (symbol outside, short title inside, mirrored on left and right
-    pages), page numbers n/N on the outer side from page 2 on, and the footnote rule."""
+    pages) and page numbers n/N on the outer side, from page 2 on."""
     weasyprint, config = _weasy()
     num = f'counter(page, {digits}) "/" counter(pages, {digits})'
     sym, tit = _css_string(symbol), _css_string(title)
-    # the footnote rule: a short rule on the side where lines start, as the UN prints it
-    # (two background layers: a white one that leaves only the top 0.6pt showing)
-    toward = "left" if rtl else "right"
     css = f"""
 @page :left {{ @top-left {{ content: {sym}; }} @top-right {{ content: {tit}; }}
               @bottom-left {{ content: {num}; }} }}
 @page :right {{ @top-right {{ content: {sym}; }} @top-left {{ content: {tit}; }}
                @bottom-right {{ content: {num}; }} }}
-@page {{ @footnote {{ background: linear-gradient(to bottom, transparent 0.6pt, white 0.6pt),
-                                linear-gradient(to {toward}, #000 35%, transparent 35%); }} }}
 @page :first {{ @top-left {{ content: none; }} @top-right {{ content: none; }}
                @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
 """
