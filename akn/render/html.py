@@ -338,11 +338,23 @@ def labels(lang: str) -> Labels:
     return Labels(merged)
 
 
-class Note:
-    __slots__ = ("id", "marker", "body", "calls", "el")
+_TO_EASTERN = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
-    def __init__(self, nid: str, marker: str, el):
+
+def _eastern_text(doc) -> bool:
+    """Does the resolution's own text write its numbers in Eastern Arabic digits?"""
+    body = "".join(t for el in doc if isinstance(el.tag, str) and local(el) in ("preamble", "mainBody")
+                   for t in el.itertext())
+    return sum(body.count(d) for d in "٠١٢٣٤٥٦٧٨٩") > sum(ch.isascii() and ch.isdigit() for ch in body)
+
+
+class Note:
+    __slots__ = ("id", "marker", "shown", "body", "calls", "el")
+
+    def __init__(self, nid: str, marker: str, el, eastern: bool = False):
         self.id, self.marker, self.el = nid, marker, el
+        # markers are ASCII in attributes; shown in the digits the text uses
+        self.shown = marker.translate(_TO_EASTERN) if eastern else marker
         self.body: list = []
         self.calls: list[str] = []
 
@@ -367,6 +379,7 @@ class Walker:
         self.permalinks = media == "screen"
         self.last_level = 1       # the page's h1
         self.tables = 0
+        self.eastern = False      # show note markers in Eastern Arabic digits
 
     # ---- ids
     def uid(self, raw: str | None, fallback: str) -> str:
@@ -392,7 +405,7 @@ class Walker:
             if n.el is el:
                 return n
         marker = clean(el.get("marker") or "").strip() or str(len(self.notes) + 1)
-        note = Note(self.uid(el.get("eId"), "note"), marker, el)
+        note = Note(self.uid(el.get("eId"), "note"), marker, el, self.eastern)
         self.notes.append(note)
         self.scope["marker"][marker] = note
         body = []
@@ -409,7 +422,7 @@ class Walker:
         cid = self.uid(f"call-{note.id}" + (f".{k}" if k > 1 else ""), "call")
         note.calls.append(cid)
         a = Node("a", {"href": f"#{note.id}", "id": cid, "class": "fn-call",
-                       "aria-label": self.L.fmt("footnote", n=note.marker)}, [note.marker])
+                       "aria-label": self.L.fmt("footnote", n=note.shown)}, [note.shown])
         return Node("sup", {"class": "fn"}, [a], opaque=True)
 
     # ---- inline
@@ -972,6 +985,7 @@ def context(tree, *, source_name: str = "", media: str = "screen") -> dict:
     frbr = _frbr(doc)
     lang, dirn = _lang(frbr["language"])
     w = Walker(lang, dirn, media)
+    w.eastern = _eastern_text(doc)
     _fix_arabic_brackets(root)
     w.begin_part(doc)
     cover = next((k for k in kids(doc) if local(k) == "coverPage"), None)
@@ -986,10 +1000,10 @@ def context(tree, *, source_name: str = "", media: str = "screen") -> dict:
     parts_src = _parts(root, doc)
     collection = local(doc) == "documentCollection"
     parts = [_part(w, p, 2, collection) for p in parts_src]
-    notes = [{"id": n.id, "marker": n.marker, "body": serialize(n.body),
+    notes = [{"id": n.id, "marker": n.shown, "body": serialize(n.body),
               "backlinks": [{"href": f"#{c}",
-                             "label": (w.L.fmt("back", n=n.marker) if len(n.calls) == 1
-                                       else w.L.fmt("back_k", n=n.marker, k=k + 1)),
+                             "label": (w.L.fmt("back", n=n.shown) if len(n.calls) == 1
+                                       else w.L.fmt("back_k", n=n.shown, k=k + 1)),
                              "text": "↑" if len(n.calls) == 1 else f"↑{k + 1}"}
                             for k, c in enumerate(n.calls)]}
              for n in w.notes]
