@@ -43,6 +43,7 @@ class Result:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     entry: dict | None = None   # for the index: symbol, title, lang, dir, adopted
+    cpu: float = 0.0            # CPU seconds of the worker for this file (waiting excluded)
 
 
 # --------------------------------------------------------------------------- planning
@@ -111,15 +112,17 @@ def _warm() -> None:
 
 def build_one(job: Job, outdir: str) -> Result:
     """Parse (a .txt) or read (an .xml), then write DIR/stem.xml, .html and .pdf."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     warnings: list[str] = []
     try:
         entry = _build(job, Path(outdir), warnings)
     except Exception as e:  # noqa: BLE001 — one bad file must not stop the batch
         from akn.diagnostics import AknError
         reason = str(e) if isinstance(e, AknError) else f"internal error: {type(e).__name__}: {e}"
-        return Result(job, False, reason, time.perf_counter() - t0, warnings)
-    return Result(job, True, "", time.perf_counter() - t0, warnings, entry)
+        return Result(job, False, reason, time.perf_counter() - t0, warnings,
+                      cpu=time.process_time() - c0)
+    return Result(job, True, "", time.perf_counter() - t0, warnings, entry,
+                  cpu=time.process_time() - c0)
 
 
 def _build(job: Job, outdir: Path, warnings: list[str]) -> dict:
@@ -196,7 +199,7 @@ class Progress:
         else:
             state = "ok" if r.ok else "FAILED"
             self.stream.write(f"akn build: [{self.done}/{self.total}] {state} {r.job.src} "
-                              f"({r.seconds:.2f} s)\n")
+                              f"({r.seconds:.2f} s, CPU {r.cpu:.2f} s)\n")
         self.stream.flush()
 
 
@@ -259,7 +262,7 @@ def _run_pool(order: list[Job], outdir: str, jobs: int, progress: Progress) -> l
     out: list[Result] = []
     pending = list(order)
     while pending:   # a worker that dies (out of memory, a crash) costs its file only
-        ctx = mp.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
+        ctx = mp.get_context("spawn")   # workers are our children: their CPU and memory are counted
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_warm) as pool:
             futures = {pool.submit(_pool_build, job, outdir): job for job in pending}
             pending = []
