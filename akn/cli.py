@@ -66,6 +66,13 @@ def cmd_validate(args) -> int:
             continue
         ok = schema.xmlschema_schema().is_valid(tree) if args.engine == "xmlschema" \
             else schema.is_valid(tree)
+        if ok and args.profile:
+            broken = schema.profile_errors(tree)
+            for msg in broken:
+                print(f"{path}:1:1: error: UN-resolution profile: {msg}", file=sys.stderr)
+            if broken:
+                bad += 1
+                continue
         if ok:
             if not args.quiet:
                 print(f"{path}: valid (Akoma Ntoso 3.0, sha256 {schema.schema_sha256()[:12]}…)")
@@ -103,7 +110,8 @@ def cmd_build(args) -> int:
     if args.jobs < 1:
         print("akn build: -j must be at least 1", file=sys.stderr)
         return 2
-    status, _ = build.run(args.inputs, args.output, args.jobs, index=not args.no_index)
+    status, _ = build.run(args.inputs, args.output, args.jobs, index=not args.no_index,
+                          force=args.force)
     return status
 
 
@@ -161,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=["lxml", "xmlschema"], default="lxml",
                    help="lxml (fast, default) or xmlschema; either way failures are explained by xmlschema")
     p.add_argument("--max-errors", type=int, default=10)
+    p.add_argument("--profile", action="store_true",
+                   help="also check the UN-resolution profile (xsd/un-resolution.xsd, XSD 1.1 assertions)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.set_defaults(func=cmd_validate)
 
@@ -182,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="worker processes (default: the number of CPUs)")
     p.add_argument("--no-index", action="store_true", help="do not write DIR/index.html")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild every file, also those whose outputs are up to date")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("index", help="built XML files -> an HTML catalogue linking each one's HTML, PDF and XML")

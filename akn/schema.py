@@ -114,3 +114,27 @@ def errors(tree, limit: int = 20) -> list[tuple[int, str]]:
         for e in lxml_schema().error_log:
             out.append((e.line, e.message))
     return out
+
+
+# -- our profile of a UN resolution (XSD 1.1 assertions, xsd/un-resolution.xsd) ---------------
+
+def profile_path() -> Path:
+    path = Path(__file__).resolve().parent.parent / "xsd" / "un-resolution.xsd"
+    if not path.exists():
+        raise AknError(f"the UN-resolution profile is missing: {path}")
+    return path
+
+
+@lru_cache(maxsize=1)
+def profile_schema():
+    import xmlschema
+    return xmlschema.XMLSchema11(str(profile_path()))
+
+
+def profile_errors(tree) -> list[str]:
+    """What the document breaks of the UN-resolution profile (each assertion's own words)."""
+    out = []
+    for err in profile_schema().iter_errors(tree):
+        note = getattr(err.validator, "annotation", None)
+        out.append(str(note) if note else (err.reason or err.message))
+    return out
