@@ -3,6 +3,9 @@
 WeasyPrint renders well but tags short of PDF/UA-1 (see docs/pdf.md). This module fixes,
 after rendering and without re-laying anything out:
 
+* the ToUnicode maps: WeasyPrint maps a glyph to the text of the cluster it first meets
+  it in, so Arabic vowel marks and glyphs Amiri adds (a join after jeem) carried their
+  letter twice -> mended from the font's GDEF and GSUB (``mend_tounicode``);
 * running headers, page numbers (margin boxes): WeasyPrint gives them MCIDs tied to
   structure elements the tree never reaches (its issue #1836) -> they become
   ``/Artifact <</Type /Pagination>>`` marked content and leave the ParentTree;
