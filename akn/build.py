@@ -208,15 +208,80 @@ def _clock(s: float) -> str:
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
+MANIFEST = "build-manifest.json"
+
+
+def fingerprint() -> str:
+    """Everything besides the input that decides the output bytes: akn's code, data and
+    templates, and the versions of the libraries that write the files."""
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+    from akn import __version__
+    h = hashlib.sha256(f"akn {__version__}\n".encode())
+    pkg = Path(__file__).resolve().parent
+    templates = pkg.parent / "templates"
+    files = sorted(f for f in pkg.rglob("*") if f.is_file() and f.suffix in (".py", ".toml", ".txt"))
+    files += sorted(f for f in templates.glob("*") if f.is_file())
+    for f in files:
+        h.update(f"{f.relative_to(pkg.parent).as_posix()}\0".encode())
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+    for dist in ("lxml", "jinja2", "weasyprint", "pikepdf", "cobalt", "fontpkg-amiri"):
+        try:
+            h.update(f"{dist}={version(dist)}\n".encode())
+        except PackageNotFoundError:
+            h.update(f"{dist}=none\n".encode())
+    return h.hexdigest()
+
+
+def _sha256(path: str) -> str:
+    import hashlib
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _load_manifest(outdir: str, code: str) -> dict:
+    import json
+    try:
+        data = json.loads((Path(outdir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data.get("docs", {}) if data.get("code") == code else {}
+
+
+def _up_to_date(job: Job, outdir: str, known: dict, digest: str) -> Result | None:
+    """A result for a file whose three outputs exist and were built from these same input
+    bytes by this same code (the manifest says so); None if it must be built."""
+    rec = known.get(job.stem)
+    if not rec or not digest or rec.get("input_sha256") != digest:
+        return None
+    base = Path(outdir) / job.stem
+    if not all(base.with_name(base.name + ext).is_file() for ext in (".xml", ".html", ".pdf")):
+        return None
+    return Result(job, True, "up to date", 0.0, list(rec.get("warnings", [])), rec.get("entry"))
+
+
 def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
-        stream=None) -> tuple[int, list[Result]]:
-    """Build everything; return (exit status, results in input order)."""
+        stream=None, force: bool = False) -> tuple[int, list[Result]]:
+    """Build everything that is not already up to date (``force``: everything); return
+    (exit status, results in input order)."""
     stream = stream or sys.stderr
     files, problems = expand(inputs)
     todo, results = plan(files, outdir)
     for p in problems:
         print(f"akn build: {p}", file=stream)
     Path(outdir).mkdir(parents=True, exist_ok=True)
+    code = fingerprint()
+    known = {} if force else _load_manifest(outdir, code)
+    digests = {j.stem: _sha256(j.src) for j in todo}
+    fresh = [r for r in (_up_to_date(j, outdir, known, digests[j.stem]) for j in todo) if r]
+    if fresh:
+        done = {r.job.stem for r in fresh}
+        todo = [j for j in todo if j.stem not in done]
+        results.extend(fresh)
+        print(f"akn build: {len(fresh)} up to date (same input bytes, same code): skipped; "
+              "--force rebuilds them", file=stream)
     progress = Progress(len(todo), stream)
     order = sorted(todo, key=lambda j: -j.size)   # largest first: a short tail
     if jobs <= 1 or len(order) <= 1:
@@ -237,14 +302,22 @@ def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
               f"files, written to {Path(outdir) / 'build-warnings.txt'}", file=stream)
     else:
         (Path(outdir) / "build-warnings.txt").unlink(missing_ok=True)
+    import json
+    from akn import atomic
+    manifest = {"code": code, "docs": {
+        r.job.stem: {"input_sha256": digests.get(r.job.stem, ""), "entry": r.entry,
+                     "warnings": r.warnings}
+        for r in sorted(results, key=lambda r: r.job.stem) if r.ok}}
+    atomic.write_text(Path(outdir) / MANIFEST,
+                      json.dumps(manifest, ensure_ascii=False, indent=0, sort_keys=True) + "\n")
     if index:
         entries = [dict(r.entry) for r in results if r.ok and r.entry]
         if entries:
             from akn import atomic
             atomic.write_text(Path(outdir) / "index.html", index_page(entries))
     failed = [r for r in results if not r.ok]
-    built = len(results) - len(failed)
-    print(f"akn build: {built} built, {len(failed) + len(problems)} failed, into {outdir}"
+    built = len(results) - len(failed) - len(fresh)
+    print(f"akn build: {built} built, {len(fresh)} up to date, {len(failed) + len(problems)} failed, into {outdir}"
           f" ({_clock(time.monotonic() - progress.t0)})", file=stream)
     if failed or problems:
         print("akn build: failures:", file=stream)

@@ -76,7 +76,7 @@ def test_two_builds_are_byte_identical(twice, inputs):
     assert sum(k.endswith((".xml", ".html", ".pdf")) for k in da if k != "index.html") == 3 * n
     assert da == db, {k for k in da.keys() | db.keys() if da.get(k) != db.get(k)}
     assert "index.html" in da
-    assert f"{n} built, 0 failed" in proc.stderr
+    assert f"{n} built, 0 up to date, 0 failed" in proc.stderr
 
 
 def test_batch_gives_the_single_commands_bytes(twice, tmp_path):
@@ -144,3 +144,24 @@ def test_index_escapes_what_it_shows():
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert "<b>" not in page and "A &amp; B" in page
     assert 'href="we%20ird/%22%3Cx%3E%23%3F.pdf"' in page
+
+
+def test_a_second_build_skips_what_is_up_to_date(tmp_path):
+    """Same input bytes and same code: nothing is rebuilt (the files are not even touched);
+    a changed input is rebuilt; --force rebuilds all."""
+    src = tmp_path / "in" / SEED_TXT.name
+    src.parent.mkdir()
+    shutil.copy(SEED_TXT, src)
+    out = tmp_path / "out"
+    status, results = build.run([str(src)], str(out), jobs=1, stream=_Null())
+    assert status == 0 and results[0].reason == ""
+    pdf = out / f"{SEED_TXT.stem}.pdf"
+    before = (pdf.stat().st_mtime_ns, digests(out))
+    status, results = build.run([str(src)], str(out), jobs=1, stream=_Null())
+    assert status == 0 and results[0].reason == "up to date"
+    assert (pdf.stat().st_mtime_ns, digests(out)) == before       # untouched, index too
+    src.write_bytes(src.read_bytes() + b"\n")                       # a changed input
+    status, results = build.run([str(src)], str(out), jobs=1, stream=_Null())
+    assert status == 0 and results[0].reason == ""
+    status, results = build.run([str(src)], str(out), jobs=1, stream=_Null(), force=True)
+    assert results[0].reason == ""
