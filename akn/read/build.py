@@ -4,6 +4,7 @@ guidelines' form, repeated footnote calls linked with ``noteRef``, dates and ref
 """
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import time
@@ -33,11 +34,19 @@ class Builder:
     def __init__(self, res: Resolution, diag: Diagnostics):
         self.res, self.diag, self.lang = res, diag, res.lang
         self.eids: set[str] = set()
+        self.next_n: dict[str, int] = {}  # base -> the next suffix worth trying
 
     def eid(self, base: str) -> str:
-        e, n = base, 2
-        while e in self.eids:
-            e, n = f"{base}_{n}", n + 1
+        # the same result as trying base, base_2, base_3… from 2 each time, without re-trying
+        # the suffixes already taken (that made thousands of unnumbered paragraphs quadratic)
+        e, n = base, self.next_n.get(base, 2)
+        if e in self.eids:
+            e = f"{base}_{n}"
+            while e in self.eids:
+                n += 1
+                e = f"{base}_{n}"
+            n += 1
+        self.next_n[base] = n
         self.eids.add(e)
         return e
 
@@ -187,16 +196,16 @@ class Builder:
 
     def main_body(self):
         body = E("mainBody", {"eId": "mainBody"})
-        for op in self.res.operative:
-            body.append(self.paragraph(op))
+        for i, op in enumerate(self.res.operative, 1):
+            body.append(self.paragraph(op, i))
         return body
 
-    def paragraph(self, op: Operative):
+    def paragraph(self, op: Operative, index: int):
         if not op.num and op.value:  # unnumbered, after paragraph op.value
             pid = self.eid(f"para_{op.value}__{'heading' if op.heading else 'text'}_1")
             para = E("paragraph", {"eId": pid, "class": "crossHeading" if op.heading else None})
         else:
-            pid = self.eid(f"para_{op.value or self.res.operative.index(op) + 1}")
+            pid = self.eid(f"para_{op.value or index}")
             para = E("paragraph", {"eId": pid})
         if op.num:
             sub(para, "num", None, op.num)
@@ -372,8 +381,14 @@ def build_tree(res: Resolution, diag: Diagnostics) -> etree._ElementTree:
         last_p[text.last.page] = parent
     b.inline = inline
 
+    sorted_pages: list[int] = []
+
     def last_p_on_page(page):
-        pages = [k for k in last_p if k <= page]
-        return last_p[max(pages)] if pages else None
+        # called for uncalled notes only, once every paragraph is built: sort the pages once
+        # (a scan of every page for each note was quadratic)
+        if len(sorted_pages) != len(last_p):
+            sorted_pages[:] = sorted(last_p)
+        i = bisect.bisect_right(sorted_pages, page)
+        return last_p[sorted_pages[i - 1]] if i else None
     b.last_p_on_page = last_p_on_page
     return b.build()

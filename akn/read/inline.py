@@ -12,7 +12,7 @@ from akn.diagnostics import Diagnostics
 from akn.lang import Language, ascii_digits
 from akn.read.model import Text
 from akn.read.notes import CALL
-from akn.tree import E, append_text
+from akn.tree import E
 
 D = "[0-9٠-٩]"
 SYMBOL = r"(?<![\w/])(?P<sym>[A-Z][A-Z0-9]*(?:/[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*)+)"
@@ -111,8 +111,28 @@ class Inliner:
         """Append ``text`` (or the slice ``value`` at ``base``) to ``parent`` with inline markup."""
         value = text.value if value is None else value
         pos = 0
+        # Text is gathered and written once per child: appending piece by piece re-copied the
+        # growing tail and counted the parent's children each time (quadratic on long text).
+        pending: list[str] = []
+        last = [parent[-1] if len(parent) else None]  # lxml counts children by walking them
+
+        def flush() -> None:
+            chunk = "".join(pending)
+            pending.clear()
+            if not chunk:
+                return
+            if last[0] is None:
+                parent.text = (parent.text or "") + chunk
+            else:
+                last[0].tail = (last[0].tail or "") + chunk
+
+        def add(el) -> None:
+            flush()
+            parent.append(el)
+            last[0] = el
+
         for m in self.inline.finditer(value):
-            append_text(parent, value[pos:m.start()])
+            pending.append(value[pos:m.start()])
             pos = m.end()
             kind = m.lastgroup if m.lastgroup in ("call", "bold", "sym", "pair") else "date"
             if m.group("call") is not None:
@@ -121,44 +141,45 @@ class Inliner:
                 if el is None:
                     el = E("sup")
                     el.text = f"({m.group('call')})"
-                parent.append(el)
+                add(el)
             elif m.group("bold") is not None:
                 inner = m.group("bold")
                 if m.start() > 0 and _wordish(value[m.start() - 1]) and _wordish(inner[:1]):
-                    append_text(parent, " ")  # the space was inside the bold run in the source
+                    pending.append(" ")  # the space was inside the bold run in the source
                 span = E("span", {"class": "bold"})
-                parent.append(span)
+                add(span)
                 self.fill(span, text, m.group("bold"), base + m.start("bold"), note_builder)
                 if m.end() < len(value) and _wordish(value[m.end()]) and not inner[-1:].isspace():
-                    append_text(parent, " ")
+                    pending.append(" ")
             elif m.group("day") is not None:
                 iso = self.iso_date(m)
                 if iso:
-                    parent.append(E("date", {"date": iso}, m.group(0)))
+                    add(E("date", {"date": iso}, m.group(0)))
                 else:
                     line, col, _ = text.position(base + m.start())
                     self.diag.warn(line, col, f"\"{m.group(0)}\" is not a calendar date; kept as text",
                                    "bad-date")
-                    append_text(parent, m.group(0))
+                    pending.append(m.group(0))
             elif m.group("sym") is not None:
                 sym = m.group("sym")
                 if re.search(r"\d", sym):
-                    parent.append(E("ref", {"href": f"https://undocs.org/{sym}"}, sym))
+                    add(E("ref", {"href": f"https://undocs.org/{sym}"}, sym))
                 else:
-                    append_text(parent, sym)
+                    pending.append(sym)
             else:
                 pair = m.group("pair")
                 yes, prefix = self.cite_context(value, m.start())
                 if not yes:
-                    append_text(parent, pair)
+                    pending.append(pair)
                     continue
                 line, col, _ = text.position(base + m.start())
                 fixed = self.normalise_pair(pair, line, col, "resolution number")
                 if prefix:
-                    parent.append(E("ref", {"href": f"https://undocs.org/{prefix}{ascii_digits(fixed)}"}, fixed))
+                    add(E("ref", {"href": f"https://undocs.org/{prefix}{ascii_digits(fixed)}"}, fixed))
                 else:
-                    append_text(parent, fixed)
-        append_text(parent, value[pos:])
+                    pending.append(fixed)
+        pending.append(value[pos:])
+        flush()
 
     def iso_date(self, m) -> str | None:
         try:

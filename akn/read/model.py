@@ -33,19 +33,29 @@ class Text:
         return " ".join(r.text for r in self.runs)
 
     def position(self, offset: int) -> tuple[int, int, int]:
-        """(line, col, page) of a character offset in ``value``."""
-        pos = 0
-        for r in self.runs:
-            if offset <= pos + len(r.text):
-                k = offset - pos
-                if r.starts:
-                    i = bisect.bisect_right([s[0] for s in r.starts], k) - 1
-                    off, line, col = r.starts[max(i, 0)]
-                    return line, col + (k - off), r.page
-                return r.line, r.col + k, r.page
-            pos += len(r.text) + 1
-        last = self.runs[-1]
-        return last.line, last.col + len(last.text), last.page
+        """(line, col, page) of a character offset in ``value``.
+
+        Found by bisection in offsets computed once (a linear walk for every footnote call or
+        citation made a long paragraph's positions quadratic)."""
+        offs = getattr(self, "_offs", None)
+        if offs is None or len(offs) != len(self.runs):
+            offs, pos = [], 0
+            for r in self.runs:
+                offs.append(pos)
+                pos += len(r.text) + 1
+            self._offs = offs
+        i = max(bisect.bisect_right(offs, offset) - 1, 0)
+        r, k = self.runs[i], offset - offs[i]
+        if k > len(r.text):  # past the end
+            return r.line, r.col + len(r.text), r.page
+        if r.starts:
+            line_offs = getattr(r, "_offs", None)
+            if line_offs is None:
+                line_offs = r._offs = [s[0] for s in r.starts]
+            j = bisect.bisect_right(line_offs, k) - 1
+            off, line, col = r.starts[max(j, 0)]
+            return line, col + (k - off), r.page
+        return r.line, r.col + k, r.page
 
     @property
     def first(self) -> Run:

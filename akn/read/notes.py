@@ -80,8 +80,19 @@ def resolve(res: Resolution, diag: Diagnostics) -> dict[tuple[int, int], Call]:
     for n in res.notes:
         n.eid = f"note_{n.value}"
     first_call: dict[int, int] = {}  # note value -> index of the call that introduced it
-    pages = sorted({c.page for c in calls})
     order = {id(c): i for i, c in enumerate(calls)}
+    # indexes instead of scans (scanning every body for every call made long inputs
+    # quadratic); each list keeps the document's order, so the first match is the same
+    calls_on: dict[int, list[Call]] = {}
+    for c in calls:
+        calls_on.setdefault(c.page, []).append(c)
+    by_value: dict[int, list[NoteBody]] = {}
+    by_suffix: dict[tuple[int, str], list[NoteBody]] = {}  # (page, last digits) -> bodies
+    for b in res.notes:
+        by_value.setdefault(b.value, []).append(b)
+        digits = ascii_digits(b.marker)
+        for k in range(1, len(digits) + 1):
+            by_suffix.setdefault((b.page, digits[-k:]), []).append(b)
 
     def bind(c: Call, body: NoteBody, why: str = "") -> None:
         c.body = body
@@ -90,30 +101,30 @@ def resolve(res: Resolution, diag: Diagnostics) -> dict[tuple[int, int], Call]:
         if why:
             diag.warn(c.line, c.col, why, "call-repaired")
 
-    for page in pages:
-        here = [c for c in calls if c.page == page]
-        bodies = [b for b in res.notes if b.page == page]
+    for page in sorted(calls_on):
+        here = calls_on[page]
         # 1. same number, own page
         for c in here:
-            for b in bodies:
-                if not b.used and c.value is not None and b.value == c.value:
-                    bind(c, b)
-                    break
+            if c.value is None:
+                continue
+            b = next((b for b in by_value.get(c.value, ()) if b.page == page and not b.used), None)
+            if b:
+                bind(c, b)
         # 2. a lost leading digit
         for c in here:
             if c.body or c.value is None:
                 continue
-            for b in bodies:
-                if not b.used and b.marker != c.printed and ascii_digits(b.marker).endswith(ascii_digits(c.printed)):
-                    bind(c, b, f"call ^({c.printed}) has no body ({c.printed}) on its page, but body "
-                               f"({b.marker}) there is unused and ends with the same digit(s): bound "
-                               f"to note ({b.marker}) — the printed call lost a digit")
-                    break
+            b = next((b for b in by_suffix.get((page, ascii_digits(c.printed)), ())
+                      if not b.used and b.marker != c.printed), None)
+            if b:
+                bind(c, b, f"call ^({c.printed}) has no body ({c.printed}) on its page, but body "
+                           f"({b.marker}) there is unused and ends with the same digit(s): bound "
+                           f"to note ({b.marker}) — the printed call lost a digit")
         # 3. a repeated call to an earlier note
         for c in here:
             if c.body or c.value is None:
                 continue
-            earlier = next((b for b in res.notes if b.value == c.value and b.used
+            earlier = next((b for b in by_value.get(c.value, ()) if b.used
                             and first_call.get(b.value, 1 << 30) < order[id(c)]), None)
             if earlier:
                 c.body, c.repeat = earlier, True
@@ -121,15 +132,21 @@ def resolve(res: Resolution, diag: Diagnostics) -> dict[tuple[int, int], Call]:
     for c in calls:
         if c.body or c.value is None:
             continue
-        cands = [b for b in res.notes if not b.used and b.value == c.value]
+        cands = [b for b in by_value.get(c.value, ()) if not b.used]
         if cands:
             b = min(cands, key=lambda b: abs(b.page - c.page))
             bind(c, b, f"call ^({c.printed}) has its body ({b.marker}) on another page; bound to it")
     # 5. any unused body of the call's own page, in order; 6. no body at all
+    on_page: dict[int, list[NoteBody]] = {}
+    for b in res.notes:
+        on_page.setdefault(b.page, []).append(b)
     for c in calls:
         if c.body:
             continue
-        b = next((b for b in res.notes if b.page == c.page and not b.used), None)
+        bodies = on_page.get(c.page, [])
+        while bodies and bodies[0].used:  # bodies only ever become used: drop them once
+            bodies.pop(0)
+        b = bodies[0] if bodies else None
         if b:
             bind(c, b, f"call ^({c.printed}) matches no note; the next unused body on its page "
                        f"is ({b.marker}): bound to it — check the source")

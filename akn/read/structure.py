@@ -29,24 +29,37 @@ class Block:
 
 def blocks(lines: list[str]):
     """Group lines into blocks separated by blank lines; each remembers where it starts."""
-    cur, starts, first = [], [], 0
+    cur, starts, first, off = [], [], 0, 0
     for no, line in enumerate(lines, 1):
         if line.strip():
             stripped = line.strip()
             col = len(line) - len(line.lstrip()) + 1
-            off = sum(len(x) + 1 for x in cur)
-            starts.append((off, no, col))
+            starts.append((off, no, col))  # where this line starts in the joined text
+            off += len(stripped) + 1
             cur.append(stripped)
             first = first or no
         elif cur:
             yield Block(" ".join(cur), first, starts[0][2], tuple(starts) if len(starts) > 1 else ())
-            cur, starts, first = [], [], 0
+            cur, starts, first, off = [], [], 0, 0
     if cur:
         yield Block(" ".join(cur), first, starts[0][2], tuple(starts) if len(starts) > 1 else ())
 
 
 def _bare(text: str) -> str:
     return CALLS_AND_BOLD.sub("", text).strip()
+
+
+def _bare_end(text: Text) -> str:
+    """How ``_bare(text.value)`` ends (its last characters), kept up to date run by run: a
+    paragraph that page ends cut many times would otherwise be re-read whole each time a
+    block joins it, which made long inputs quadratic."""
+    seen, end = getattr(text, "_bare_end", (0, ""))
+    for r in text.runs[seen:]:
+        bare = _bare(r.text)
+        if bare:
+            end = bare[-16:]
+    text._bare_end = (len(text.runs), end)
+    return end
 
 
 class StructureReader:
@@ -83,7 +96,7 @@ class StructureReader:
         return t
 
     def is_open(self, text: Text) -> bool:
-        return not _bare(text.value).endswith(self.lang.closing)
+        return not _bare_end(text).endswith(self.lang.closing)
 
     def starts_paragraph(self, s: str) -> bool:
         """Does this text open like a preambular paragraph? Its first word opens one of the
@@ -138,8 +151,9 @@ class StructureReader:
         broke, self.after_break = self.after_break, False
         if self.state == "head":
             # masthead lines are separate facts even when no blank line parts them
-            for off, line, col in (b.starts or ((0, b.line, b.col),)):
-                end = next((o for o, _, _ in b.starts if o > off), len(b.text)) if b.starts else len(b.text)
+            starts = b.starts or ((0, b.line, b.col),)
+            for i, (off, line, col) in enumerate(starts):
+                end = starts[i + 1][0] if i + 1 < len(starts) else len(b.text)
                 piece = b.text[off:end].strip()
                 one = Block(piece, line, col, ())
                 self.head(one, " ".join(piece.split()))
@@ -177,7 +191,7 @@ class StructureReader:
         # continuation of a paragraph cut by a page end, or the items of a preambular
         # paragraph that announces them with a colon
         if self.last_text is not None and (broke or (
-                self.state == "preamble" and _bare(self.last_text.value).endswith(":"))) \
+                self.state == "preamble" and _bare_end(self.last_text).endswith(":"))) \
                 and self.continues(b, norm):
             self.last_text.add(self.run(b))
             return
@@ -254,22 +268,31 @@ class StructureReader:
         """Inside an operative paragraph, "1 - …", "2 - …" can be a numbered list (an agenda,
         say): a number that starts such a list, or continues it, is an item, not a paragraph."""
         op = self.res.operative[-1]
-        items = [p for p in op.parts if p.kind == "point" and p.num[:1].isdigit()]
-        if items:
-            last = int(ascii_digits(self.lang.operative_number.match(items[-1].num + " ").group("num")))
-            if op.parts[-1] is items[-1] or op.parts[-1].kind == "point":
+        # the last numbered item, looked for from the end (a scan of every part for each
+        # block made a paragraph with many items quadratic)
+        item = next((p for p in reversed(op.parts) if p.kind == "point" and p.num[:1].isdigit()), None)
+        if item is not None:
+            last = int(ascii_digits(self.lang.operative_number.match(item.num + " ").group("num")))
+            if op.parts[-1] is item or op.parts[-1].kind == "point":
                 return value == last + 1
         return value == 1 and expected > 2 and self.is_open_list(op)
 
     def is_open_list(self, op: Operative) -> bool:
         """The paragraph's last text announces a list (ends with a colon)."""
-        return _bare(op.parts[-1].text.value).endswith(":")
+        return _bare_end(op.parts[-1].text).endswith(":")
 
     @staticmethod
     def _is_letter_i(op: Operative, raw: str) -> bool:
         """'(i)' after '(h)' is the letter i, not the roman numeral one."""
-        prev = [p.num for p in op.parts if p.kind == "point" and p.depth == 0]
-        return raw == "i" and bool(prev) and prev[-1] == "(h)"
+        if raw != "i":
+            return False
+        # the last top-level item, kept up to date part by part (not re-scanned each time)
+        seen, last = getattr(op, "_last_top", (0, None))
+        for p in op.parts[seen:]:
+            if p.kind == "point" and p.depth == 0:
+                last = p.num
+        op._last_top = (len(op.parts), last)
+        return last == "(h)"
 
     def continues(self, b: Block, norm: str) -> bool:
         """After a page end: is this block the rest of the paragraph cut there?"""
