@@ -21,6 +21,9 @@ BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 MARKS = re.compile("[\u200e\u200f\ufeff]")
 # C0/C1 controls other than tab and newline, and DEL.
 CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# U+FFFE and U+FFFF are not characters at all, and XML may not contain them (the fuzzer
+# found that one of them in the text made the reader crash while building the XML).
+NONCHARACTERS = re.compile("[\ufffe\uffff]")
 
 
 @dataclass
@@ -119,12 +122,14 @@ def read_source(data: bytes, name: str) -> Source:
         if "\t" in line:
             line = line.replace("\t", " ")
         for rx, what, code in ((CONTROLS, "control character", "control"),
-                               (BIDI_CONTROLS, "bidi control character", "bidi-control")):
+                               (BIDI_CONTROLS, "bidi control character", "bidi-control"),
+                               (NONCHARACTERS, "noncharacter (not allowed in XML)", "control")):
             for m in rx.finditer(line):
                 ch = m.group()
                 extra = (" (it can make the line display differently from what it says)"
                          if code == "bidi-control" else "")
-                diag.warn(no, m.start() + 1, f"{what} U+{ord(ch):04X} {unicodedata.name(ch, '')} "
+                uname = unicodedata.name(ch, "")  # controls have no name: no double space
+                diag.warn(no, m.start() + 1, f"{what} U+{ord(ch):04X}{' ' + uname if uname else ''} "
                           f"removed{extra}", code)
             line = rx.sub("", line)
         line = MARKS.sub("", line)
