@@ -66,7 +66,9 @@ class Builder:
         root = E("akomaNtoso")
         st = sub(root, "statement", {"name": "resolution"})
         meta = sub(st, "meta")
-        st.append(self.cover_page())
+        cover = self.cover_page()
+        if len(cover):  # no masthead line was read: the schema wants no empty coverPage
+            st.append(cover)
         st.append(self.preface())
         if res.formula is not None or res.preamble:
             st.append(self.preamble())
@@ -121,7 +123,7 @@ class Builder:
             value = str(session_from(self.frbr.date)) if self.frbr.date[0] != "0" else "0"
             if "/" in self.number:
                 value = ascii_digits(self.number.split("/")[0])
-            if not value.isdigit() or int(value) > 999:  # a number we could not read: the date's session
+            if not value.isdigit() or len(value) > 3 or int(value) > 999:  # a number we could not read: the date's session
                 value = str(session_from(self.frbr.date))
             sub(p, "session", {"refersTo": "#generalAssembly", "value": value}, m.group("session"))
         t = res.masthead.get("agenda")

@@ -94,6 +94,8 @@ class Inliner:
         if not re.search("[٠-٩]", pair):
             return pair
         left, right = pair.split("/")
+        if len(left) > 4 or len(right) > 4:  # no session or resolution number is this long
+            return pair
         a, b = int(ascii_digits(left)), int(ascii_digits(right))
         straight, swapped = self.orders(a, b)
         if swapped and (not straight or self.reversed_convention):

@@ -69,7 +69,7 @@ def find_calls(res: Resolution) -> list[Call]:
             line, col, page = text.position(m.start())
             digits = ascii_digits(m.group("m"))
             calls.append(Call(text, m.start(), m.end(), m.group("m"),
-                              int(digits) if digits.isdigit() else None, line, col, page))
+                              int(digits) if digits.isdecimal() else None, line, col, page))
     return calls
 
 

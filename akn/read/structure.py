@@ -195,7 +195,7 @@ class StructureReader:
                 and self.continues(b, norm):
             self.last_text.add(self.run(b))
             return
-        om = lang.operative_number.match(b.text)
+        om = self.operative_number(b.text)
         if om:
             value = int(ascii_digits(om.group("num")))
             expected = res.operative[-1].value + 1 if res.operative else 1
@@ -257,6 +257,12 @@ class StructureReader:
         res.preamble.append(p)
         self.last_text = p.text
 
+    def operative_number(self, text: str):
+        """The match of an operative number opening ``text``, if any. Six digits at most: a
+        longer number is no paragraph's (and Python refuses to read one of thousands)."""
+        om = self.lang.operative_number.match(text)
+        return om if om and len(om.group("num")) <= 6 else None
+
     def is_heading(self, text: str) -> bool:
         bare = _bare(text)
         return (len(bare) < 160 and not bare.endswith(self.lang.closing) and not self.lang.code == "ar"
@@ -297,7 +303,7 @@ class StructureReader:
     def continues(self, b: Block, norm: str) -> bool:
         """After a page end: is this block the rest of the paragraph cut there?"""
         lang = self.lang
-        om = lang.operative_number.match(b.text)
+        om = self.operative_number(b.text)
         expected = self.res.operative[-1].value + 1 if self.res.operative else 1
         if om and int(ascii_digits(om.group("num"))) == expected:
             return False
