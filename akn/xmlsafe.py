@@ -38,6 +38,16 @@ def parse_bytes(data: bytes, name: str = "-") -> etree._ElementTree:
         line, col = (e.position if e.position else (e.lineno or 1, e.offset or 1))
         raise AknError(f"not well-formed XML: {e.msg}", name, line or 1, col or 1, "xml-syntax")
     root = tree.getroot()
+    # The check above reads only the head of the file; a DOCTYPE after a long comment got
+    # through it (it was never acted on, but its entity references reached the schema
+    # validator, which failed with an internal error). The parsed document tells for sure.
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None \
+            or next(root.iter(etree.Entity), None) is not None:
+        at = data.upper().find(b"<!DOCTYPE")
+        line = data[:at].count(b"\n") + 1 if at >= 0 else 1
+        raise AknError("DOCTYPE/ENTITY declarations are not accepted (Akoma Ntoso needs none, "
+                       "and they are how entity attacks arrive); remove them", name, line, 1,
+                       "doctype")
     if root.tag != f"{{{AKN_NS}}}akomaNtoso":
         raise AknError(f"root element is <{etree.QName(root).localname}> in namespace "
                        f"'{etree.QName(root).namespace or ''}', not Akoma Ntoso 3.0 "
