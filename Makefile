@@ -2,7 +2,7 @@
 #   make        create the environment and build every sources/*.txt into build/
 #   make test   run the whole test suite (installs the test tools it needs first)
 # Also: make corpus (every UN session-78 file in ../shared -> build/corpus/), make bench
-# (docs/benchmarks.md), make clean. Parallel builds work: make -j2.
+# (docs/benchmarks.md), make fuzz (docs/robustness.md), make clean. Parallel builds work: make -j2.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -95,6 +95,15 @@ eval: | $(ENV_STAMP)
 	  done; \
 	  echo "$$lang:"; $(BIN)/python ../shared/tools/eval_parse.py build/eval/$$lang --show 0 --cmd '$(AKN) parse {src} -o {out}'; \
 	done
+
+# The mutation fuzzer (docs/robustness.md): FUZZ_CASES damaged resolutions (the seed and, when
+# ../shared is there, the session-78 texts) through the reader; every one must give valid AKN
+# or a clear refusal. Counts by outcome; failing inputs are kept in build/fuzz/.
+FUZZ_CASES ?= 10000
+FUZZ_SEED ?= 1
+.PHONY: fuzz
+fuzz: | $(ENV_STAMP)
+	$(BIN)/python scripts/fuzz.py -n $(FUZZ_CASES) --seed $(FUZZ_SEED) -j $(JOBS)
 
 test: $(ENV_STAMP) $(SYS_STAMP) all
 	$(BIN)/python -m pytest -q
