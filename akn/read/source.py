@@ -108,7 +108,7 @@ def _fallback(data: bytes, diag: Diagnostics) -> str:
 def read_source(data: bytes, name: str) -> Source:
     diag = Diagnostics(name)
     if len(data) > MAX_BYTES:
-        raise diag.error(1, 1, f"file is {len(data) // (1024 * 1024)} MB, more than the "
+        raise diag.error(1, 1, f"file is {len(data) / (1024 * 1024):.1f} MB, more than the "
                          f"{MAX_BYTES // (1024 * 1024)} MB a resolution can be; check it is the right file",
                          "too-large")
     text, enc = _decode(data, diag)
