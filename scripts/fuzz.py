@@ -22,6 +22,7 @@ The first failing inputs of each kind are saved under --out (default build/fuzz/
 NAME.txt with NAME.info.txt beside it (the mutations applied and the traceback).
 
 usage: scripts/fuzz.py [-n 10000] [--seed 1] [-j 2] [--no-corpus] [--out build/fuzz]
+       scripts/fuzz.py --long 10     (each long-input shape at 10 MB: CPU time, peak memory)
 exit status: 0 when every case was valid or refused, 1 otherwise.
 """
 from __future__ import annotations
@@ -231,6 +232,79 @@ def make_case(seeds, seed: int, case: int) -> tuple[str, list[str], bytes]:
     return name, applied, data
 
 
+# -- long inputs ------------------------------------------------------------------------------
+_AR = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+_PARA = ("تؤكد ضرورة مواصلة العمل على تعزيز التعاون الدولي في مكافحة الاتجار بالأشخاص وفقا "
+         "للقرار ٦٤/٢٩٣ المؤرخ ٣٠ تموز/يوليه ٢٠١٠ والوثيقة A/67/458؛")
+LONG_SHAPES = ("operative", "preamble", "unnumbered", "one-block", "one-line", "page-cuts",
+               "calls", "endnotes")
+
+
+def long_text(shape: str, size: int) -> str:
+    """The seed's head and tail around ``size`` bytes of one shape of body — each shape
+    stresses one part of the reader (many paragraphs, one huge paragraph, a paragraph cut
+    by thousands of page marks, thousands of calls, 999 notes called from everywhere)."""
+    seed = SEED_TXT.read_text(encoding="utf-8")
+    head = seed.split("١ - تؤكد", 1)[0]
+    tail = "\n\nالجلسة العامة ٦٠\n\n٢٠ كانون الأول/ديسمبر ٢٠١٢\n"
+    ar = lambda n: str(n).translate(_AR)  # noqa: E731
+    pieces, total, n = [], len(head.encode()), 0
+
+    def fill(make):
+        nonlocal total, n
+        while total < size:
+            n += 1
+            piece = make(n)
+            pieces.append(piece)
+            total += len(piece.encode())
+        return "".join(pieces)
+
+    if shape == "operative":
+        return head + fill(lambda n: f"{ar(n)} - {_PARA}\n\n") + tail
+    if shape == "preamble":
+        head = head.split("إن الجمعية العامة،")[0] + "إن الجمعية العامة،\n\n"
+        return head + fill(lambda n: f"وإذ تشير إلى {_PARA[:-1]}،\n\n") + f"١ - {_PARA}" + tail
+    if shape == "unnumbered":
+        return head + f"١ - {_PARA}\n\n" + fill(lambda n: f"عنوان فرعي {ar(n)}\n\n") + tail
+    if shape == "one-block":
+        return head + "١ - " + fill(lambda n: _PARA + "\n") + tail
+    if shape == "one-line":
+        return head + "١ - " + fill(lambda n: _PARA + " ") + tail
+    if shape == "page-cuts":
+        return head + "١ - تؤكد ضرورة و\n\n" + fill(
+            lambda n: f"{PAGE_MARK}\n\nويستمر النص {_PARA[:-1]} و\n\n") + tail
+    if shape == "calls":
+        return head + "١ - " + fill(lambda n: _PARA[:-1] + "^(١) ") + "\n\n(١) حاشية." + tail
+    if shape == "endnotes":
+        body = fill(lambda n: f"{ar(n)} - {_PARA}^({ar(n % 999 + 1)})\n\n")
+        return head + body + "".join(f"({ar(k)}) حاشية {k}.\n\n" for k in range(1, 1000)) + tail
+    raise ValueError(shape)
+
+
+def _measure_long(args):
+    import resource
+    shape, size = args
+    data = long_text(shape, size).encode("utf-8")
+    t = time.process_time()
+    outcome, detail = judge(data, f"{shape}.txt")
+    cpu = time.process_time() - t
+    return shape, len(data), outcome, detail, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def measure_long(size_mb: float) -> int:
+    """Each shape at size_mb, in a fresh process: CPU time and peak memory."""
+    bad = 0
+    ctx = multiprocessing.get_context("fork")
+    for shape in LONG_SHAPES:
+        with ctx.Pool(1, maxtasksperchild=1) as pool:
+            shape, size, outcome, detail, cpu, rss = pool.apply(_measure_long, ((shape, int(size_mb * 1e6)),))
+        print(f"long: {shape:11} {size / 1e6:6.2f} MB  {cpu:6.1f} s CPU  {rss / 1024:6.0f} MB peak  "
+              f"{outcome}{': ' + detail.strip().splitlines()[-1][:120] if outcome != 'valid' else ''}",
+              flush=True)
+        bad += outcome not in ("valid", "refused")
+    return 1 if bad else 0
+
+
 # -- the oracle -------------------------------------------------------------------------------
 def judge(data: bytes, name: str = "fuzz.txt") -> tuple[str, str]:
     """('valid'|'refused'|'invalid'|'crash', detail)."""
@@ -279,7 +353,11 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(ROOT / "build" / "fuzz"))
     ap.add_argument("--keep", type=int, default=10, help="failing inputs kept per kind")
     ap.add_argument("--slow", type=float, default=10.0, help="CPU seconds that make a case 'slow'")
+    ap.add_argument("--long", type=float, metavar="MB",
+                    help="instead: parse each long-input shape at this size, print time and memory")
     a = ap.parse_args(argv)
+    if a.long:
+        return measure_long(a.long)
     seeds = load_seeds(corpus=not a.no_corpus)
     print(f"fuzz: {a.cases} cases, seed {a.seed}, {len(seeds)} seed texts, {a.jobs} job(s)")
     out = Path(a.out)

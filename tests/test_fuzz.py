@@ -185,6 +185,32 @@ def test_seed_with_lines_edited(edits):
     oracle("\n".join(lines).encode("utf-8", errors="surrogatepass"))
 
 
+# ------------------------------------------------------------------ long inputs
+
+@pytest.mark.parametrize("shape", fuzz.LONG_SHAPES)
+def test_long_inputs_take_linear_time(shape):
+    """Four times the text takes about four times as long, not sixteen (each shape once
+    had quadratic work: 0.4 MB of unnumbered blocks took 26 s). `scripts/fuzz.py --long 10`
+    measures 10 MB (docs/robustness.md)."""
+    def cpu(size):
+        data = fuzz.long_text(shape, size).encode()
+        t = time.process_time()
+        parse_text(data, f"{shape}.txt").to_bytes()
+        return time.process_time() - t
+    small = min(cpu(150_000), cpu(150_000))
+    big = cpu(600_000)
+    assert big < 8 * small + 0.3, f"{shape}: 150 KB {small:.2f} s, 600 KB {big:.2f} s"
+
+
+def test_more_than_16_mb_is_refused_at_once():
+    data = fuzz.long_text("operative", 17_000_000).encode()
+    t = time.process_time()
+    with pytest.raises(AknError) as e:
+        parse_text(data, "big.txt")
+    assert time.process_time() - t < 1
+    assert e.value.diagnostic.code == "too-large" and "16.2 MB, more than the 16 MB" in str(e.value)
+
+
 # ------------------------------------------------------------------ what the fuzzer found
 
 @pytest.mark.parametrize("ch", ["\ufffe", "\uffff"])
