@@ -361,7 +361,7 @@ def main(argv=None) -> int:
     seeds = load_seeds(corpus=not a.no_corpus)
     print(f"fuzz: {a.cases} cases, seed {a.seed}, {len(seeds)} seed texts, {a.jobs} job(s)")
     out = Path(a.out)
-    counts, codes, by_mutation = Counter(), Counter(), Counter()
+    counts, codes, by_mutation, kinds = Counter(), Counter(), Counter(), Counter()
     kept = Counter()
     slowest = (0.0, None)
     t0 = time.time()
@@ -382,6 +382,9 @@ def main(argv=None) -> int:
                 by_mutation[(m, outcome)] += 1
             if outcome == "refused":
                 codes[detail] += 1
+            elif outcome != "valid":  # what went wrong: the exception's last line, shortened
+                last = detail.strip().splitlines()[-1] if detail.strip() else ""
+                kinds[f"{outcome}: {last[:70]}"] += 1
             if cpu > slowest[0]:
                 slowest = (cpu, case)
             if outcome in ("crash", "invalid", "slow") and kept[outcome] < a.keep:
@@ -405,6 +408,8 @@ def main(argv=None) -> int:
     print(f"fuzz: {total} cases in {took:.0f} s: " + ", ".join(
         f"{k} {counts[k]}" for k in ("valid", "refused", "crash", "invalid", "slow")))
     print("fuzz: refusals by code: " + ", ".join(f"{k} {v}" for k, v in codes.most_common()))
+    for kind, k in kinds.most_common():
+        print(f"fuzz: {k} × {kind}")
     print(f"fuzz: slowest case {slowest[1]} at {slowest[0]:.2f} s CPU")
     muts = sorted({m for m, _ in by_mutation})
     print("fuzz: by mutation (valid/refused/failed): " + "; ".join(
