@@ -86,7 +86,7 @@ def cmd_validate(args) -> int:
 def cmd_html(args) -> int:
     from akn import atomic
     from akn.render import html
-    tree = _read_akn(args.document)
+    tree = _read_akn(args.document, strict=args.strict)
     out = args.output or os.path.splitext(args.document)[0] + ".html"
     page = html.render(tree, source_name=os.path.basename(args.document))
     atomic.write_text(out, page)
@@ -98,7 +98,7 @@ def cmd_pdf(args) -> int:
     from akn.render import pdf
     with open(args.document, "rb") as f:
         xml_bytes = f.read()
-    tree = _read_akn(args.document)
+    tree = _read_akn(args.document, strict=args.strict)
     out = args.output or os.path.splitext(args.document)[0] + ".pdf"
     atomic.write_bytes(out, pdf.render(tree, xml_bytes=xml_bytes,
                                        source_name=os.path.basename(args.document)))
@@ -177,11 +177,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("html", help="AKN XML -> accessible HTML page")
     p.add_argument("document")
     p.add_argument("-o", "--output")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse a document that is not valid under the official AKN 3.0 schema "
+                        "(by default it is rendered, with a warning: the UN publishes a few such files)")
     p.set_defaults(func=cmd_html)
 
     p = sub.add_parser("pdf", help="AKN XML -> tagged PDF/A-3b with the XML embedded")
     p.add_argument("document")
     p.add_argument("-o", "--output")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse a document that is not valid under the official AKN 3.0 schema "
+                        "(by default it is rendered, with a warning: the UN publishes a few such files)")
     p.set_defaults(func=cmd_pdf)
 
     p = sub.add_parser("build", help="many .txt/.xml files -> DIR/NAME.{xml,html,pdf} and DIR/index.html, in parallel")

@@ -145,3 +145,17 @@ def test_validate_reports_schema_errors_with_positions(tmp_path, seed_xml):
     proc = run_akn("validate", bad, check=False)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert re.search(r"bad\.xml:\d+:1: error: .*bogus", proc.stderr)
+
+
+def test_schema_invalid_akn_is_refused_in_strict_mode_and_flagged_otherwise(tmp_path, seed_xml):
+    bad = tmp_path / "bad.xml"
+    bad.write_text(seed_xml.read_text(encoding="utf-8").replace('<statement name="resolution">',
+                                                                '<statement name="resolution"><bogus/>'),
+                   encoding="utf-8")
+    out = tmp_path / "bad.html"
+    strict = run_akn("html", bad, "-o", out, "--strict", check=False)
+    assert strict.returncode == 1 and "not valid Akoma Ntoso 3.0" in strict.stderr and not out.exists()
+    assert re.search(r"bad\.xml:\d+:1: error: ", strict.stderr)
+    lenient = run_akn("html", bad, "-o", out, check=False)
+    assert lenient.returncode == 0 and out.exists()
+    assert re.search(r"bad\.xml:\d+:1: warning: not valid under the official AKN 3.0 schema", lenient.stderr)
