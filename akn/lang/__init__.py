@@ -53,6 +53,22 @@ class Language:
         # phrases sorted longest first so the longest opening phrase wins
         self.phrases_by_len = sorted(set(self.phrases), key=len, reverse=True)
         self.first_words = frozenset(self.openers) | {p.split()[0] for p in self.phrases if p.split()}
+        # opening phrases by their first word, longest first; with the conjunction-less form
+        # that the first preambular paragraph uses ("وإذ تشير" -> "إذ تشير")
+        conj = d.get("conjunction", "")
+        index: dict[tuple, list[str]] = {}
+        for p in self.phrases_by_len:
+            for cand in (p, p[len(conj):] if conj and p.startswith(conj) else ""):
+                words = cand.split()
+                if words:  # keyed by the first two words (one for one-word phrases)
+                    index.setdefault(tuple(words[:2]), []).append(cand)
+        self.phrase_index = {k: sorted(set(v), key=len, reverse=True) for k, v in index.items()}
+
+    def phrases_for(self, text: str) -> list[str]:
+        """The opening phrases that could start ``text``, longest first."""
+        words = text.split(" ", 2)
+        return sorted(self.phrase_index.get(tuple(words[:2]), []) + self.phrase_index.get(tuple(words[:1]), []),
+                      key=len, reverse=True)
 
     def to_local_digits(self, text: str) -> str:
         return text.translate(str.maketrans(ASCII_DIGITS, self.digits))

@@ -178,12 +178,9 @@ class Builder:
 
     def opening_phrase(self, value: str) -> str:
         bare = value.replace("**", "")
-        conj = self.lang.data.get("conjunction", "")
-        for phrase in self.lang.phrases_by_len:
-            # the first paragraph drops the conjunction the others open with ("وإذ" -> "إذ")
-            for cand in (phrase, phrase[len(conj):] if conj and phrase.startswith(conj) else None):
-                if cand and bare.startswith(cand) and (len(bare) == len(cand) or not bare[len(cand)].isalnum()):
-                    return cand
+        for cand in self.lang.phrases_for(bare):
+            if bare.startswith(cand) and (len(bare) == len(cand) or not bare[len(cand)].isalnum()):
+                return cand
         words = bare.split()
         if not words:
             return ""

@@ -22,8 +22,10 @@ NUMBER_PAIR = rf"(?<![\w/.\-])(?P<pair>{D}{{1,4}}/{D}{{1,4}})(?![\w/]|[.\-]{D})"
 def _compile(lang: Language):
     months = "|".join(re.escape(m) for m in sorted(lang.months, key=len, reverse=True))
     date = rf"(?P<day>{D}{{1,2}})\s+(?P<month>{months})\s+(?P<year>{D}{{4}})"
-    inline = re.compile("|".join([CALL.pattern.replace("?P<m>", "?P<call>"),
-                                  r"\*\*(?P<bold>.+?)\*\*", date, SYMBOL, NUMBER_PAIR]))
+    # every alternative starts with one of these characters: a look-ahead lets the engine
+    # skip the other positions at once (the text is mostly letters)
+    inline = re.compile("(?=[\\^*0-9٠-٩A-Z])(?:" + "|".join([
+        CALL.pattern.replace("?P<m>", "?P<call>"), r"\*\*(?P<bold>.+?)\*\*", date, SYMBOL, NUMBER_PAIR]) + ")")
     words = "|".join(re.escape(w) for w in sorted(lang.resolution_words, key=len, reverse=True))
     bodies = "|".join(re.escape(b) for b, _ in lang.bodies)
     sep = r"(?:\s*(?:[،,]|\band\b|(?<!\S)و)\s*|\s+)"

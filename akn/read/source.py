@@ -77,10 +77,13 @@ def _utf8_ok(data: bytes) -> bool:
         return False
 
 
+_CTL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
+
+
 def _binary(head: bytes) -> bool:
     if not head:
         return False
-    ctl = sum(1 for b in head if b < 9 or 13 < b < 32)
+    ctl = len(head) - len(head.translate(None, _CTL_BYTES))
     return ctl > len(head) // 10
 
 
@@ -117,6 +120,9 @@ def read_source(data: bytes, name: str) -> Source:
                          "formula, preamble, operative paragraphs)", "empty")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
+    if not (CONTROLS.search(text) or BIDI_CONTROLS.search(text) or NONCHARACTERS.search(text)
+            or MARKS.search(text) or "\t" in text):  # the common case: nothing to clean
+        return Source(name=name, lines=lines, encoding=enc, diagnostics=diag)
     out = []
     for no, line in enumerate(lines, 1):
         if "\t" in line:
