@@ -174,21 +174,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("html", help="AKN XML -> accessible HTML page")
-    p.add_argument("document")
-    p.add_argument("-o", "--output")
-    p.add_argument("--strict", action="store_true",
-                   help="refuse a document that is not valid under the official AKN 3.0 schema "
-                        "(by default it is rendered, with a warning: the UN publishes a few such files)")
-    p.set_defaults(func=cmd_html)
-
-    p = sub.add_parser("pdf", help="AKN XML -> tagged PDF/A-3b with the XML embedded")
-    p.add_argument("document")
-    p.add_argument("-o", "--output")
-    p.add_argument("--strict", action="store_true",
-                   help="refuse a document that is not valid under the official AKN 3.0 schema "
-                        "(by default it is rendered, with a warning: the UN publishes a few such files)")
-    p.set_defaults(func=cmd_pdf)
+    for name, func, what in (("html", cmd_html, "AKN XML -> accessible HTML page"),
+                             ("pdf", cmd_pdf, "AKN XML -> tagged PDF/A-3b with the XML embedded")):
+        p = sub.add_parser(name, help=what)
+        p.add_argument("document")
+        p.add_argument("-o", "--output")
+        p.add_argument("--strict", action="store_true",
+                       help="refuse a document that is not valid under the official AKN 3.0 schema "
+                            "(by default it is rendered, with a warning: the UN publishes a few such files)")
+        p.set_defaults(func=func)
 
     p = sub.add_parser("build", help="many .txt/.xml files -> DIR/NAME.{xml,html,pdf} and DIR/index.html, in parallel")
     p.add_argument("inputs", nargs="+", metavar="INPUT",
