@@ -34,6 +34,8 @@ class Builder:
     def __init__(self, res: Resolution, diag: Diagnostics):
         self.res, self.diag, self.lang = res, diag, res.lang
         self.eids: set[str] = set()
+        # the last <p> built on each page: where a footnote body that nothing calls is kept
+        self.last_p: dict[int, object] = {}
         self.next_n: dict[str, int] = {}  # base -> the next suffix worth trying
 
     def eid(self, base: str) -> str:
@@ -82,7 +84,6 @@ class Builder:
 
     def adoption_date(self) -> str | None:
         """From the adoption line, else from the closing date."""
-        from akn.read.inline import _compile  # noqa: F401  (compiled once by Inliner)
         probe = Inliner(self.lang, self.diag, 0, {})
         for t in (self.res.masthead.get("adoption"), self.res.closing_date):
             if t is not None:
@@ -97,6 +98,7 @@ class Builder:
     # -- parts -----------------------------------------------------------------------------
     def inline(self, parent, text: Text) -> None:
         self.inliner.fill(parent, text, note_builder=self.note)
+        self.last_p[text.last.page] = parent
 
     def note(self, call):
         body = call.body
@@ -299,10 +301,12 @@ class Builder:
         return concl
 
     def place_uncalled(self, concl) -> None:
+        pages = sorted(self.last_p)  # every paragraph is built by now; sorted once, not per note
         for body in self.res.notes:
             if body.used:
                 continue
-            host = self.last_p_on_page(body.page)
+            i = bisect.bisect_right(pages, body.page)  # the last <p> of its page, or of the one before
+            host = self.last_p[pages[i - 1]] if i else None
             if host is None:
                 host = concl.find("{*}p")
             if host is None:
@@ -311,9 +315,6 @@ class Builder:
                                        "placement": "bottom"})
             self.inliner.fill(sub(note, "p"), body.text)
             host.append(note)
-
-    def last_p_on_page(self, page: int):
-        return None  # resolved after the tree exists: see fill_meta
 
     # -- meta ------------------------------------------------------------------------------
     def fill_meta(self, meta) -> None:
@@ -370,24 +371,4 @@ class Builder:
 
 
 def build_tree(res: Resolution, diag: Diagnostics) -> etree._ElementTree:
-    b = Builder(res, diag)
-    # uncalled notes need the page of paragraphs: remember the last p built per page
-    last_p: dict[int, object] = {}
-    orig_inline = b.inline
-
-    def inline(parent, text):
-        orig_inline(parent, text)
-        last_p[text.last.page] = parent
-    b.inline = inline
-
-    sorted_pages: list[int] = []
-
-    def last_p_on_page(page):
-        # called for uncalled notes only, once every paragraph is built: sort the pages once
-        # (a scan of every page for each note was quadratic)
-        if len(sorted_pages) != len(last_p):
-            sorted_pages[:] = sorted(last_p)
-        i = bisect.bisect_right(sorted_pages, page)
-        return last_p[sorted_pages[i - 1]] if i else None
-    b.last_p_on_page = last_p_on_page
-    return b.build()
+    return Builder(res, diag).build()

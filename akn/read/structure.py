@@ -99,13 +99,7 @@ class StructureReader:
         return not _bare_end(text).endswith(self.lang.closing)
 
     def starts_paragraph(self, s: str) -> bool:
-        """Does this text open like a preambular paragraph? Its first word opens one of the
-        harvested phrases, is one of the language's openers, or (English) is a participle."""
-        words = _bare(s).split(" ", 1)
-        first = words[0].strip(",،") if words else ""
-        if first in self.lang.first_words:
-            return True
-        return self.lang.code == "en" and first[:1].isupper() and first.endswith(("ing", "ed"))
+        return opens_preambular(self.lang, s)
 
     # -- main loop -----------------------------------------------------------------------
     def read(self) -> Resolution:
@@ -339,9 +333,14 @@ class StructureReader:
                        "cover page", "masthead")
 
 
-class _Probe:
-    def __init__(self, lang):
-        self.lang = lang
+def opens_preambular(lang: Language, s: str) -> bool:
+    """Does this text open like a preambular paragraph? Its first word opens one of the
+    harvested phrases, is one of the language's openers, or (English) is a participle."""
+    words = _bare(s).split(" ", 1)
+    first = words[0].strip(",،") if words else ""
+    if first in lang.first_words:
+        return True
+    return lang.code == "en" and first[:1].isupper() and first.endswith(("ing", "ed"))
 
 
 def read_structure(lines: list[str], lang: Language, diag: Diagnostics) -> Resolution:
@@ -352,7 +351,7 @@ def read_structure(lines: list[str], lang: Language, diag: Diagnostics) -> Resol
                          "masthead", "no-title")
     if not res.operative and res.preamble and (
             _bare(res.preamble[-1].text.value).endswith((".", "؛", ";"))
-            or not StructureReader.starts_paragraph(_Probe(lang), res.preamble[-1].text.value)):
+            or not opens_preambular(lang, res.preamble[-1].text.value)):
         # no numbered paragraph: the last paragraph, which ends like an operative one or
         # does not open like a preambular one, is the single (unnumbered) operative paragraph
         last = res.preamble.pop()
