@@ -18,9 +18,22 @@ PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 _TO_ASCII = str.maketrans(EASTERN_DIGITS + PERSIAN_DIGITS, ASCII_DIGITS * 2)
 
 
+_TO_EASTERN = str.maketrans(ASCII_DIGITS, EASTERN_DIGITS)
+
+
 def ascii_digits(text: str) -> str:
     """Eastern Arabic (and Persian) digits -> ASCII, for attributes and identifiers."""
     return text.translate(_TO_ASCII)
+
+
+def eastern_digits(text: str) -> str:
+    """ASCII digits -> Eastern Arabic, to show a number the way an Arabic text writes it."""
+    return text.translate(_TO_EASTERN)
+
+
+def writes_eastern_digits(text: str) -> bool:
+    """Does this text write its numbers mostly in Eastern Arabic digits?"""
+    return sum(text.count(d) for d in EASTERN_DIGITS) > sum(ch.isascii() and ch.isdigit() for ch in text)
 
 
 @dataclass

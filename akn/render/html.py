@@ -31,6 +31,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from akn import AKN_NS, __version__
+from akn.lang import eastern_digits, writes_eastern_digits
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 LABELS = Path(__file__).with_name("labels.toml")
@@ -338,14 +339,10 @@ def labels(lang: str) -> Labels:
     return Labels(merged)
 
 
-_TO_EASTERN = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-
-
 def _eastern_text(doc) -> bool:
     """Does the resolution's own text write its numbers in Eastern Arabic digits?"""
-    body = "".join(t for el in doc if isinstance(el.tag, str) and local(el) in ("preamble", "mainBody")
-                   for t in el.itertext())
-    return sum(body.count(d) for d in "٠١٢٣٤٥٦٧٨٩") > sum(ch.isascii() and ch.isdigit() for ch in body)
+    return writes_eastern_digits("".join(t for el in doc if isinstance(el.tag, str)
+                                         and local(el) in ("preamble", "mainBody") for t in el.itertext()))
 
 
 class Note:
@@ -354,7 +351,7 @@ class Note:
     def __init__(self, nid: str, marker: str, el, eastern: bool = False):
         self.id, self.marker, self.el = nid, marker, el
         # markers are ASCII in attributes; shown in the digits the text uses
-        self.shown = marker.translate(_TO_EASTERN) if eastern else marker
+        self.shown = eastern_digits(marker) if eastern else marker
         self.body: list = []
         self.calls: list[str] = []
 

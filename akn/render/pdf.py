@@ -25,13 +25,12 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from akn import AKN_NS, __version__
+from akn.lang import eastern_digits, writes_eastern_digits
 
 NS = {"a": AKN_NS}
 LANGS = {"ara": "ar", "eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "rus": "ru",
          "zho": "zh", "chi": "zh"}
 RTL = {"ar", "he", "fa", "ur"}
-EASTERN = "٠١٢٣٤٥٦٧٨٩"
-TO_EASTERN = str.maketrans("0123456789", EASTERN)
 WS = re.compile(r"\s+")
 
 
@@ -85,8 +84,7 @@ def facts(tree) -> Facts:
     f.note_ids = [n.get("eId") or f"note_{i}" for i, n in enumerate(
         root.xpath("//a:authorialNote", namespaces=NS), 1)]
     body = "".join(root.xpath("//a:preamble//text() | //a:mainBody//text()", namespaces=NS))
-    f.eastern_digits = sum(body.count(d) for d in EASTERN) > sum(ch.isdigit() and ch.isascii()
-                                                                 for ch in body)
+    f.eastern_digits = writes_eastern_digits(body)
     return f
 
 
@@ -237,7 +235,7 @@ def place_footnotes(page: str, eastern: bool = False) -> tuple[str, list[tuple[s
         nid = li.get("id")
         marker = "".join(li.xpath('string(.//span[@class="marker"])')).strip()
         if eastern:
-            marker = marker.translate(TO_EASTERN)
+            marker = eastern_digits(marker)
         body = li.xpath('.//*[contains(concat(" ", @class, " "), " note-body ")]')
         calls = doc.xpath(f'//a[contains(concat(" ", @class, " "), " fn-call ")]'
                           f'[@href="#{nid}"]') if '"' not in nid else []
@@ -271,7 +269,7 @@ def place_footnotes(page: str, eastern: bool = False) -> tuple[str, list[tuple[s
             nxt = a.getnext()
     if eastern:
         for call in doc.xpath('//a[contains(concat(" ", @class, " "), " fn-call ")]'):
-            call.text = (call.text or "").translate(TO_EASTERN)
+            call.text = eastern_digits(call.text or "")
     # the list goes once all its notes are placed; a note without a call stays listed
     # at the end rather than vanish
     for section in doc.xpath('//section[ol[contains(concat(" ", @class, " "), " notes-list ")]]'):
