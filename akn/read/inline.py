@@ -16,6 +16,8 @@ from akn.tree import E
 
 D = "[0-9٠-٩]"
 SYMBOL = r"(?<![\w/])(?P<sym>[A-Z][A-Z0-9]*(?:/[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*)+)"
+# a superscript without brackets: "9^th", "XIX^e", or a bare repeated call "1949,^2"
+SUP = r"\^(?P<sup>[^\W_]{1,4})(?![^\W_])"
 NUMBER_PAIR = rf"(?<![\w/.\-])(?P<pair>{D}{{1,4}}/{D}{{1,4}})(?![\w/]|[.\-]{D})"
 
 
@@ -25,7 +27,8 @@ def _compile(lang: Language):
     # every alternative starts with one of these characters: a look-ahead lets the engine
     # skip the other positions at once (the text is mostly letters)
     inline = re.compile("(?=[\\^*0-9٠-٩A-Z])(?:" + "|".join([
-        CALL.pattern.replace("?P<m>", "?P<call>"), r"\*\*(?P<bold>.+?)\*\*", date, SYMBOL, NUMBER_PAIR]) + ")")
+        CALL.pattern.replace("?P<m>", "?P<call>"), r"\*\*(?P<bold>.+?)\*\*", SUP, date, SYMBOL,
+        NUMBER_PAIR]) + ")")
     words = "|".join(re.escape(w) for w in sorted(lang.resolution_words, key=len, reverse=True))
     bodies = "|".join(re.escape(b) for b, _ in lang.bodies)
     sep = r"(?:\s*(?:[،,]|\band\b|(?<!\S)و)\s*|\s+)"
@@ -138,7 +141,6 @@ class Inliner:
         for m in self.inline.finditer(value):
             pending.append(value[pos:m.start()])
             pos = m.end()
-            kind = m.lastgroup if m.lastgroup in ("call", "bold", "sym", "pair") else "date"
             if m.group("call") is not None:
                 call = self.calls.get((id(text), base + m.start()))
                 el = note_builder(call) if note_builder and call else None
@@ -155,6 +157,8 @@ class Inliner:
                 self.fill(span, text, m.group("bold"), base + m.start("bold"), note_builder)
                 if m.end() < len(value) and _wordish(value[m.end()]) and not inner[-1:].isspace():
                     pending.append(" ")
+            elif m.group("sup") is not None:
+                add(E("sup", None, m.group("sup")))
             elif m.group("day") is not None:
                 iso = self.iso_date(m)
                 if iso:

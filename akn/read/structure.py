@@ -16,6 +16,7 @@ from akn.lang import Language, ascii_digits
 from akn.read.model import NoteBody, Operative, Part, Preambular, Resolution, Run, Text
 
 NOTE_BODY = re.compile(r"^\((?P<m>[0-9٠-٩]{1,3})\)\s*(?P<text>.*)$", re.S)
+CALL_MARK = re.compile(r"\^\((?P<m>[0-9٠-٩]{1,3})\)")
 CALLS_AND_BOLD = re.compile(r"\^\([^)]{0,6}\)|\*\*")
 
 
@@ -72,6 +73,7 @@ class StructureReader:
         self.after_break = False
         self.state = "head"
         self.last_text: Text | None = None   # the text a continuation would extend
+        self.called: set[int] = set()        # note numbers called so far (^(n) in the text)
 
     # -- helpers -------------------------------------------------------------------------
     def run(self, b: Block, start: int = 0) -> Run:
@@ -118,7 +120,10 @@ class StructureReader:
             if m and self.state != "head":
                 value = int(ascii_digits(m.group("m")))
                 in_block = self.after_break and self.res.notes and self.res.notes[-1].page == self.page
-                if value == next_note or (in_block and value > next_note):
+                # a body numbered above the next expected one is still a note when its call
+                # is in the text already (the notes before it were called from a part of the
+                # document the text does not carry)
+                if value == next_note or (value > next_note and (in_block or value in self.called)):
                     if value != next_note:
                         self.diag.warn(b.line, b.col, f"footnote ({m.group('m')}) follows "
                                        f"({self.lang.to_local_digits(str(next_note - 1))}): "
@@ -130,6 +135,8 @@ class StructureReader:
                     continue
             if self.after_break and self.res.notes and self.res.notes[-1].page == self.page:
                 self.end_page()
+            if "^(" in text:
+                self.called.update(int(ascii_digits(c.group("m"))) for c in CALL_MARK.finditer(text))
             self.block(b, norm)
         if self.after_break:
             self.end_page()
@@ -193,7 +200,10 @@ class StructureReader:
         if om:
             value = int(ascii_digits(om.group("num")))
             expected = res.operative[-1].value + 1 if res.operative else 1
-            if self.state == "operative" and self.numbered_item(value, expected):
+            # "4. **Decides** …" after the items "1." to "3." of a list is paragraph 4: a
+            # paragraph opens with its verb in bold, a list item does not
+            if self.state == "operative" and self.numbered_item(value, expected) and not (
+                    value == expected and b.text[om.end():].lstrip().startswith("**")):
                 op = res.operative[-1]
                 part = Part("point", om.group(0).strip(), self.new_text(b, om.end()), 0)
                 op.parts.append(part)
@@ -207,6 +217,13 @@ class StructureReader:
             elif value != expected:
                 self.diag.warn(b.line, b.col, f"the first operative paragraph is numbered "
                                f"{om.group('num')}, not {lang.to_local_digits('1')}", "numbering")
+            if self.state == "preamble" and res.preamble and self.unnumbered_intro(res.preamble[-1].text):
+                # "Resolves that:" before paragraph 1 is not preambular: it opens the
+                # operative part, unnumbered, as the UN marks it up
+                intro = res.preamble.pop().text
+                line, col, _ = intro.position(0)
+                res.operative.append(Operative(num="", value=0, line=line, col=col,
+                                               parts=[Part("text", "", intro)]))
             self.state = "operative"
             op = Operative(num=om.group(0).strip(), value=value, line=b.line, col=b.col)
             part = Part("text", "", self.new_text(b, om.end()))
@@ -250,6 +267,11 @@ class StructureReader:
         p = Preambular(self.new_text(b))
         res.preamble.append(p)
         self.last_text = p.text
+
+    def unnumbered_intro(self, text: Text) -> bool:
+        """A paragraph that announces the numbered ones ("Resolves that:", "Decides:"): it
+        ends with a colon and does not open like a preambular paragraph."""
+        return _bare_end(text).endswith(":") and not opens_preambular(self.lang, text.value)
 
     def operative_number(self, text: str):
         """The match of an operative number opening ``text``, if any. Six digits at most: a
@@ -299,11 +321,11 @@ class StructureReader:
         lang = self.lang
         om = self.operative_number(b.text)
         expected = self.res.operative[-1].value + 1 if self.res.operative else 1
-        if om and int(ascii_digits(om.group("num"))) == expected:
-            return False
-        if self.state == "operative":
-            if lang.point_number.match(b.text) and not self.is_open(self.last_text):
-                return False
+        if om and (int(ascii_digits(om.group("num"))) == expected or not self.is_open(self.last_text)):
+            return False  # a numbered block after a finished sentence starts something new
+        if self.state == "operative" and not self.is_open(self.last_text) and (
+                lang.point_number.match(b.text) or b.text.startswith("**")):
+            return False  # an item, or a bold heading, after a finished sentence
         if lang.masthead["meeting"].match(norm):
             return False
         if self.is_open(self.last_text):
