@@ -126,6 +126,7 @@ def _weasy():
     from weasyprint.text.fonts import FontConfiguration
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     _keep_called_footnotes()
+    _measure_each_note_once()
     return weasyprint, FontConfiguration()
 
 
@@ -158,6 +159,69 @@ def _keep_called_footnotes() -> None:
 
     make_page_keeping_notes._akn = True
     layout_page.make_page = make_page_keeping_notes
+
+
+def _measure_each_note_once() -> None:
+    """Make WeasyPrint 70 lay out each footnote once per page instead of once per call.
+
+    To know how much room the notes of a page take, WeasyPrint lays out its whole footnote
+    area again each time a note is added, carried or withdrawn: a page with five notes has
+    its first note laid out five times or more (the seed: 25 area layouts, ~60 note layouts,
+    ~0.19 s of its ~1.3 s). Where the area is a plain stack (no max-height or min-height
+    on ``@footnote``, notes without vertical margins, not in columns), its height is the
+    sum of the heights of its notes, so each note is laid out alone, once, in an area like
+    the page's, and the area's height is summed from those. Anything else takes
+    WeasyPrint's own path. Only the room reserved while breaking pages is computed this
+    way; the notes a page shows are laid out by WeasyPrint as before. Applied to WeasyPrint
+    70.0 only (the method replaced is internal); the PDFs of the seed and of 28 UN files
+    came out identical, byte for byte, with and without it."""
+    import weasyprint
+    from math import inf
+    from weasyprint.formatting_structure import build
+    from weasyprint.layout import LayoutContext
+    from weasyprint.layout.block import block_level_layout
+    if weasyprint.__version__ != "70.0" or getattr(LayoutContext._update_footnote_area,
+                                                   "_akn", False):
+        return
+    update = LayoutContext._update_footnote_area
+
+    def alone(context, area, note):
+        """(height, margins + borders + padding of the area) of ``area`` holding only
+        ``note``, laid out as WeasyPrint lays out the whole area; None if the sum rule
+        does not hold for it."""
+        cache = context.__dict__.setdefault("_akn_note_heights", {})
+        key = (id(note), id(area.style), area.page.width, area.page.height)
+        hit = cache.get(key)
+        if hit is not None and hit[0] is note and hit[1] is area.style:
+            return hit[2]
+        children, area.children = area.children, [note]
+        try:
+            probe = build.create_anonymous_boxes(area.deepcopy())
+        finally:
+            area.children = children
+        laid = block_level_layout(context, probe, -inf, None, area.page)[0]
+        fits = (len(laid.children) == 1 and laid.max_height == inf and laid.min_height == 0
+                and laid.children[0].margin_top == 0 and laid.children[0].margin_bottom == 0)
+        result = (laid.height, laid.margin_height() - laid.height) if fits else None
+        cache[key] = (note, area.style, result)
+        return result
+
+    def update_by_note(self):
+        area, notes = self.current_footnote_area, self.current_page_footnotes
+        if self.in_column or not notes:
+            return update(self)
+        sizes = [alone(self, area, note) for note in notes]
+        if None in sizes:
+            return update(self)
+        if area.height != "auto":
+            self.page_bottom += area.margin_height()
+        area.children = notes
+        area.height = sum(height for height, _ in sizes)
+        self.page_bottom -= area.height + sizes[0][1]
+        return False    # a plain stack never overflows its area
+
+    update_by_note._akn = True
+    LayoutContext._update_footnote_area = update_by_note
 
 
 @lru_cache(maxsize=1)
