@@ -375,7 +375,10 @@ def render_full(tree, *, xml_bytes: bytes, source_name: str = "document.xml",
     attachment = weasyprint.Attachment(
         file_obj=io.BytesIO(xml_bytes), name=name, relationship="Source",
         description="Akoma Ntoso 3.0 source of this document", created=when, modified=when)
-    raw = doc.write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True, attachments=[attachment])
+    # uncompressed: pydyf would deflate every stream at level 9 in Python's zlib, and
+    # the repair reads them all again; pikepdf deflates them once, when it saves
+    raw = doc.write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True, attachments=[attachment],
+                        uncompressed_pdf=True)
     meta = pdfua.Meta(title=f.title or f.symbol or name, lang=f.lang,
                       identifier=f.expression or name, date=when, adopted=f.adopted,
                       notes=notes, subject=f.symbol,

@@ -720,9 +720,12 @@ def repair(pdf_bytes: bytes, meta: Meta, xml_bytes: bytes = b"", salt: bytes = b
         ident = String(file_id(xml_bytes or pdf_bytes, salt))
         pdf.trailer.ID = Array([ident, ident])
         out = io.BytesIO()
-        # deterministic_id: the second /ID entry is a hash of the content, not of the clock
+        # deterministic_id: the second /ID entry is a hash of the content, not of the clock.
+        # Streams left uncompressed (pdf.py asks WeasyPrint for none) are deflated here,
+        # except the XMP metadata, which qpdf leaves as it is (PDF/A wants it readable);
+        # small objects go into object streams.
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  stream_decode_level=pikepdf.StreamDecodeLevel.none,
-                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
         fix.result.pdf = out.getvalue()
         return fix.result
