@@ -89,7 +89,7 @@ def _tounicode(font) -> dict[int, str]:
 
 _TEXT_OPS = frozenset((b"TJ", b"Tj", b"'", b'"'))
 _TJ_ARRAY = re.compile(rb"\[([^\]]*)\]\s*TJ(?![^\s\[\]<>/()%{}])")
-_HEX_STRING = re.compile(rb"<([0-9A-Fa-f]*)>")
+_HEX_STRING = re.compile(rb"<((?:[0-9A-Fa-f]{4})*)>")   # whole 2-byte codes only
 _INLINE_IMAGE = re.compile(rb"(?<![^\s\]>)])BI(?![^\s\[\]<>/()%{}])")
 
 
@@ -111,7 +111,9 @@ def _tj_codes(page, count: int) -> list | None:
     comment, an inline image, a hex string of odd length or with spaces) or when its
     count of ``TJ`` differs from the parser's."""
     data = _content_bytes(page)
-    if data is None or b"(" in data or b"%" in data or _INLINE_IMAGE.search(data):
+    if data is None or b"(" in data or b"%" in data:
+        return None
+    if b"BI" in data and _INLINE_IMAGE.search(data):
         return None
     arrays = _TJ_ARRAY.findall(data)
     if len(arrays) != count:
@@ -119,7 +121,7 @@ def _tj_codes(page, count: int) -> list | None:
     out = []
     for items in arrays:
         hexes = _HEX_STRING.findall(items)
-        if items.count(b"<") != len(hexes) or any(len(h) % 4 for h in hexes):
+        if items.count(b"<") != len(hexes):   # a string of another form
             return None
         codes = array.array("H", bytes.fromhex(b"".join(hexes).decode("ascii")))
         if sys.byteorder == "little":
