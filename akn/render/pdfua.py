@@ -27,9 +27,11 @@ unexpected is reported in ``Result.problems`` instead of being silently mis-tagg
 """
 from __future__ import annotations
 
+import array
 import hashlib
 import io
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -85,50 +87,103 @@ def _tounicode(font) -> dict[int, str]:
     return table
 
 
-def page_marked_text(page, cmaps: dict | None = None, unmapped: set | None = None):
+_TEXT_OPS = frozenset((b"TJ", b"Tj", b"'", b'"'))
+_TJ_ARRAY = re.compile(rb"\[([^\]]*)\]\s*TJ(?![^\s\[\]<>/()%{}])")
+_HEX_STRING = re.compile(rb"<((?:[0-9A-Fa-f]{4})*)>")   # whole 2-byte codes only
+_INLINE_IMAGE = re.compile(rb"(?<![^\s\]>)])BI(?![^\s\[\]<>/()%{}])")
+
+
+def _content_bytes(page) -> bytes | None:
+    contents = page.obj.get("/Contents")
+    if contents is None:
+        return b""
+    if isinstance(contents, Array):
+        return b"\n".join(c.read_bytes() for c in contents)
+    return contents.read_bytes() if isinstance(contents, pikepdf.Stream) else None
+
+
+def _tj_codes(page, count: int) -> list | None:
+    """The 2-byte glyph codes of each ``TJ`` of a page, in order, read straight from the
+    content bytes with one regular expression: reading them item by item through pikepdf
+    took most of the repair's time (a page has thousands of one-glyph strings). Only for
+    what WeasyPrint writes (hex strings): None, and the caller reads the parsed operands,
+    when the stream holds anything this reading cannot vouch for (a literal string, a
+    comment, an inline image, a hex string of odd length or with spaces) or when its
+    count of ``TJ`` differs from the parser's."""
+    data = _content_bytes(page)
+    if data is None or b"(" in data or b"%" in data:
+        return None
+    if b"BI" in data and _INLINE_IMAGE.search(data):
+        return None
+    arrays = _TJ_ARRAY.findall(data)
+    if len(arrays) != count:
+        return None
+    out = []
+    for items in arrays:
+        hexes = _HEX_STRING.findall(items)
+        if items.count(b"<") != len(hexes):   # a string of another form
+            return None
+        codes = array.array("H", bytes.fromhex(b"".join(hexes).decode("ascii")))
+        if sys.byteorder == "little":
+            codes.byteswap()        # the codes are big-endian
+        out.append(codes.tolist())
+    return out
+
+
+def page_marked_text(page, cmaps: dict | None = None, unmapped: set | None = None,
+                     ops: list | None = None):
     """{MCID: text} for one page, glyphs decoded through the fonts' ToUnicode maps.
 
     The text is in drawing order (visual order for right-to-left runs): good for telling
     which script a run is in, not for reading. Glyph codes without a mapping are added to
-    ``unmapped`` as (font name, code)."""
+    ``unmapped`` as (font name, code). ``ops``: the page's content stream, already parsed
+    (``pikepdf.parse_content_stream``)."""
     cmaps = {} if cmaps is None else cmaps
     fonts = page.Resources.get("/Font", Dictionary())
+    if ops is None:
+        ops = pikepdf.parse_content_stream(page)
+    names = [i.operator.unparse() for i in ops]
+    quick = _tj_codes(page, names.count(b"TJ"))
+    tj = 0
     out: dict[int | None, str] = {}
     stack: list[int | None] = []
     table: dict[int, str] = {}
     fname = ""
-    for operands, op in pikepdf.parse_content_stream(page):
-        op = str(op)
-        if op == "BDC":
-            props = operands[1]
+    for instruction, op in zip(ops, names):
+        if op == b"BDC":
+            props = instruction.operands[1]
             mcid = props.get("/MCID") if isinstance(props, Dictionary) else None
             stack.append(int(mcid) if mcid is not None else None)
-        elif op == "BMC":
+        elif op == b"BMC":
             stack.append(None)
-        elif op == "EMC":
+        elif op == b"EMC":
             if stack:
                 stack.pop()
-        elif op == "Tf":
+        elif op == b"Tf":
+            operands = instruction.operands
             font = fonts.get(str(operands[0]))
             fname = str(font.get("/BaseFont", operands[0])) if font is not None else ""
             key = font.objgen if font is not None else None
             if key not in cmaps:
                 cmaps[key] = _tounicode(font) if font is not None else {}
             table = cmaps[key]
-        elif op in ("TJ", "Tj", "'", '"'):
-            items = operands[0] if op == "TJ" else [operands[-1]]
-            text = []
-            for item in items:
-                if isinstance(item, String):
-                    raw = bytes(item)
-                    for i in range(0, len(raw) - 1, 2):
-                        code = int.from_bytes(raw[i:i + 2], "big")
-                        if code in table:
-                            text.append(table[code])
-                        elif unmapped is not None:
-                            unmapped.add((fname, code))
+        elif op in _TEXT_OPS:
+            if op == b"TJ" and quick is not None:
+                codes = quick[tj]
+                tj += 1
+            else:
+                operands = instruction.operands
+                items = operands[0] if op == b"TJ" else [operands[-1]]
+                codes = []
+                for item in items:
+                    if isinstance(item, String):
+                        raw = bytes(item)
+                        codes.extend(int.from_bytes(raw[i:i + 2], "big")
+                                     for i in range(0, len(raw) - 1, 2))
+            if unmapped is not None:
+                unmapped.update((fname, code) for code in codes if code not in table)
             mcid = next((m for m in reversed(stack) if m is not None), None)
-            out[mcid] = out.get(mcid, "") + "".join(text)
+            out[mcid] = out.get(mcid, "") + "".join([table[c] for c in codes if c in table])
     return out
 
 
@@ -409,6 +464,7 @@ class _Repair:
         self.page_of = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
         self.cmaps: dict = {}
         self.texts: list[dict] = []       # per page {MCID: text}, read after glyphs()
+        self.ops: list = []               # per page, its parsed content stream
         self._text: dict = {}
         self.result = Result(b"", self.problems)
 
@@ -466,7 +522,10 @@ class _Repair:
                 changed = mend_tounicode(table, glyph_facts(path))
                 if changed:
                     font.ToUnicode = self.pdf.make_stream(_write_tounicode(table))
-        self.texts = [page_marked_text(p, self.cmaps) for p in self.pdf.pages]
+        # each page's content is parsed once, here, and reused by artifacts()
+        self.ops = [pikepdf.parse_content_stream(p) for p in self.pdf.pages]
+        self.texts = [page_marked_text(p, self.cmaps, ops=ops)
+                      for p, ops in zip(self.pdf.pages, self.ops)]
 
     # -- 1. margin boxes -> artifacts
     def artifacts(self) -> None:
@@ -479,20 +538,21 @@ class _Repair:
         for index, page in enumerate(self.pdf.pages):
             keep = reached.get(index, set())
             changed = False
-            ops = []
-            for operands, op in pikepdf.parse_content_stream(page):
-                if str(op) == "BDC" and isinstance(operands[1], Dictionary) \
+            ops = self.ops[index]       # parsed by glyphs(); changed in place
+            for at, instruction in enumerate(ops):
+                if instruction.operator.unparse() != b"BDC":
+                    continue
+                operands = instruction.operands
+                if isinstance(operands[1], Dictionary) \
                         and "/MCID" in operands[1] and int(operands[1].MCID) not in keep:
                     mcid = int(operands[1].MCID)
-                    ops.append(pikepdf.ContentStreamInstruction(
-                        [Name.Artifact, Dictionary(Type=Name.Pagination)], pikepdf.Operator("BDC")))
+                    ops[at] = pikepdf.ContentStreamInstruction(
+                        [Name.Artifact, Dictionary(Type=Name.Pagination)], pikepdf.Operator("BDC"))
                     arr = arrays.get(int(page.get("/StructParents", index)))
                     if arr is not None and mcid < len(arr):
                         arr[mcid] = None
                     changed = True
                     self.result.artifacts += 1
-                    continue
-                ops.append(pikepdf.ContentStreamInstruction(operands, op))
             if changed:
                 page.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(ops))
 
@@ -662,9 +722,12 @@ def repair(pdf_bytes: bytes, meta: Meta, xml_bytes: bytes = b"", salt: bytes = b
         ident = String(file_id(xml_bytes or pdf_bytes, salt))
         pdf.trailer.ID = Array([ident, ident])
         out = io.BytesIO()
-        # deterministic_id: the second /ID entry is a hash of the content, not of the clock
+        # deterministic_id: the second /ID entry is a hash of the content, not of the clock.
+        # Streams left uncompressed (pdf.py asks WeasyPrint for none) are deflated here,
+        # except the XMP metadata, which qpdf leaves as it is (PDF/A wants it readable);
+        # small objects go into object streams.
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  stream_decode_level=pikepdf.StreamDecodeLevel.none,
-                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
         fix.result.pdf = out.getvalue()
         return fix.result
