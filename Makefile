@@ -57,7 +57,7 @@ build/index.html: $(OUTPUTS) | $(ENV_STAMP)
 # with JOBS worker processes (make corpus JOBS=4).
 corpus: | $(ENV_STAMP)
 	@if [ -d "$(CORPUS_DIR)" ]; then \
-	  $(AKN) build $(CORPUS_DIR)/*/ -o build/corpus -j $(JOBS); \
+	  $(AKN) build $(CORPUS_DIR)/*/ -o build/corpus -j $(JOBS) --stats build/corpus-stats.json; \
 	else \
 	  echo "make corpus: skipped: $(CORPUS_DIR) is absent (the UN corpus lives in ../shared beside the project)"; \
 	fi

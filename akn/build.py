@@ -263,7 +263,7 @@ def _up_to_date(job: Job, outdir: str, known: dict, digest: str) -> Result | Non
 
 
 def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
-        stream=None, force: bool = False) -> tuple[int, list[Result]]:
+        stream=None, force: bool = False, stats: str | None = None) -> tuple[int, list[Result]]:
     """Build everything that is not already up to date (``force``: everything); return
     (exit status, results in input order)."""
     stream = stream or sys.stderr
@@ -282,6 +282,7 @@ def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
         results.extend(fresh)
         print(f"akn build: {len(fresh)} up to date (same input bytes, same code): skipped; "
               "--force rebuilds them", file=stream)
+    load_start = os.getloadavg()
     progress = Progress(len(todo), stream)
     order = sorted(todo, key=lambda j: -j.size)   # largest first: a short tail
     if jobs <= 1 or len(order) <= 1:
@@ -317,6 +318,9 @@ def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
             atomic.write_text(Path(outdir) / "index.html", index_page(entries))
     failed = [r for r in results if not r.ok]
     built = len(results) - len(failed) - len(fresh)
+    if stats:
+        _write_stats(stats, jobs, built, len(fresh), len(failed) + len(problems),
+                     time.monotonic() - progress.t0, load_start)
     print(f"akn build: {built} built, {len(fresh)} up to date, {len(failed) + len(problems)} failed, into {outdir}"
           f" ({_clock(time.monotonic() - progress.t0)})", file=stream)
     if failed or problems:
@@ -326,6 +330,24 @@ def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
         for r in failed:
             print(f"  {r.job.src}: {r.reason}", file=stream)
     return (1 if failed or problems else 0), results
+
+
+def _write_stats(path: str, jobs: int, built: int, fresh: int, failed: int, seconds: float,
+                 load_start: tuple) -> None:
+    """How long this run took, as JSON in ``path`` (`make corpus` writes
+    build/corpus-stats.json, which `make bench` quotes instead of an extrapolation)."""
+    import json
+    import resource
+    from akn import atomic
+    child = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    stats = {"jobs": jobs, "cpus": os.cpu_count(), "built": built, "up_to_date": fresh,
+             "failed": failed, "seconds": round(seconds, 1),
+             "cpu_seconds": round(child.ru_utime + child.ru_stime + own.ru_utime + own.ru_stime, 1),
+             "load_start": [round(x, 2) for x in load_start],
+             "load_end": [round(x, 2) for x in os.getloadavg()],
+             "finished": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    atomic.write_text(Path(path), json.dumps(stats, indent=1) + "\n")
 
 
 def _run_pool(order: list[Job], outdir: str, jobs: int, progress: Progress) -> list[Result]:

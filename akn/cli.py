@@ -111,7 +111,7 @@ def cmd_build(args) -> int:
         print("akn build: -j must be at least 1", file=sys.stderr)
         return 2
     status, _ = build.run(args.inputs, args.output, args.jobs, index=not args.no_index,
-                          force=args.force)
+                          force=args.force, stats=args.stats)
     return status
 
 
@@ -194,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-index", action="store_true", help="do not write DIR/index.html")
     p.add_argument("--force", action="store_true",
                    help="rebuild every file, also those whose outputs are up to date")
+    p.add_argument("--stats", metavar="FILE",
+                   help="also write the run's time, CPU time and load as JSON to FILE (kept "
+                        "apart from the outputs, which stay reproducible)")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("index", help="built XML files -> an HTML catalogue linking each one's HTML, PDF and XML")

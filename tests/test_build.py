@@ -127,6 +127,21 @@ def test_bad_files_are_listed_and_the_batch_carries_on(tmp_path):
     assert not list((tmp_path / "out").glob(".*.tmp"))                  # nothing half-written
 
 
+def test_stats_are_written_apart_from_the_outputs(tmp_path):
+    """`make corpus` records its time with --stats; the outputs folder stays reproducible."""
+    import json
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bad.txt").write_text("hello\n", encoding="utf-8")
+    stats = tmp_path / "stats.json"
+    proc = run_akn("build", tmp_path / "in", "-o", tmp_path / "out", "-j", "1", "--stats", stats,
+                   check=False)
+    assert proc.returncode == 1
+    got = json.loads(stats.read_text(encoding="utf-8"))
+    assert (got["built"], got["failed"], got["up_to_date"], got["jobs"]) == (0, 1, 0, 1)
+    assert got["seconds"] >= 0 and len(got["load_start"]) == 3
+    assert not [p.name for p in (tmp_path / "out").iterdir() if "stats" in p.name]
+
+
 def test_output_names_cannot_leave_the_folder(tmp_path):
     out = tmp_path / "out"
     jobs, refused = build.plan([str(tmp_path / "a" / "x.txt"), str(tmp_path / "b" / "x.txt"),
