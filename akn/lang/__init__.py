@@ -110,12 +110,31 @@ def available() -> list[str]:
     return sorted(p.stem for p in HERE.glob("*.toml"))
 
 
-_ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
+def _byte_flags(test) -> bytes:
+    """A bytes.translate table: 1 for the bytes that pass ``test``, 0 for the others."""
+    return bytes(1 if test(b) else 0 for b in range(256))
+
+
+# UTF-16 code units by their high and low byte: Arabic letters U+0621-U+064A, ASCII letters
+_HI_ARABIC, _LO_ARABIC = _byte_flags(lambda b: b == 0x06), _byte_flags(lambda b: 0x21 <= b <= 0x4A)
+_HI_LATIN, _LO_LATIN = _byte_flags(lambda b: b == 0), _byte_flags(lambda b: chr(b).isascii() and chr(b).isalpha())
+
+
+def _count_units(hi: bytes, lo: bytes, hi_flags: bytes, lo_flags: bytes) -> int:
+    """How many code units have both their high byte and their low byte flagged: each byte
+    becomes 0 or 1, the two byte strings are read as integers, and the bits set in both are
+    counted (in C: a regular expression matching each letter took ~1 ms on a resolution)."""
+    both = int.from_bytes(hi.translate(hi_flags), "little") & int.from_bytes(lo.translate(lo_flags), "little")
+    return both.bit_count()
 
 
 def detect(text: str) -> Language:
     """The language of a resolution's text: Arabic script -> ar, otherwise English."""
     sample = text[:20000]
-    arabic = len(_ARABIC_LETTER.findall(sample))
-    latin = len(re.findall(r"[A-Za-z]", sample))
+    # the letters counted are all in the BMP: one UTF-16 code unit each (a character beyond
+    # it is two surrogate units, whose high bytes are D8-DF: never counted)
+    units = sample.encode("utf-16-le", "surrogatepass")
+    hi, lo = units[1::2], units[0::2]
+    arabic = _count_units(hi, lo, _HI_ARABIC, _LO_ARABIC)  # [\u0621-\u064A]
+    latin = _count_units(hi, lo, _HI_LATIN, _LO_LATIN)     # [A-Za-z]
     return get("ar" if arabic > latin else "en")
