@@ -13,7 +13,8 @@ def q(tag: str) -> str:
 
 
 def E(tag: str, attrib: dict | None = None, text: str | None = None, *children) -> etree._Element:
-    el = etree.Element(q(tag), {k: v for k, v in (attrib or {}).items() if v is not None}, nsmap=NSMAP)
+    el = etree.Element(q(tag), {k: v for k, v in attrib.items() if v is not None} if attrib else None,
+                       nsmap=NSMAP)
     if text:
         el.text = text
     for c in children:
@@ -22,8 +23,12 @@ def E(tag: str, attrib: dict | None = None, text: str | None = None, *children) 
 
 
 def sub(parent, tag: str, attrib: dict | None = None, text: str | None = None) -> etree._Element:
-    el = E(tag, attrib, text)
-    parent.append(el)
+    # made in the parent's document, in the namespace declared above it: the same XML as
+    # E() then append(), without a document made for each element and moved (~2x faster)
+    el = etree.SubElement(parent, f"{{{AKN_NS}}}{tag}",
+                          {k: v for k, v in attrib.items() if v is not None} if attrib else None)
+    if text:
+        el.text = text
     return el
 
 
