@@ -51,7 +51,9 @@ INLINE_HOLDERS = {"p", "num", "heading", "docTitle", "docNumber", "docProponent"
 
 def indent(el, level: int = 0, step: str = " ") -> None:
     """Pretty-print block structure only; mixed content is left exactly as it is."""
-    if etree.QName(el).localname in INLINE_HOLDERS or not len(el):
+    # the local name cut from the Clark tag "{ns}name" (a QName object per element cost more
+    # than the rest of the indenting)
+    if not len(el) or el.tag.rpartition("}")[2] in INLINE_HOLDERS:
         return
     pad = "\n" + step * (level + 1)
     el.text = pad
