@@ -12,7 +12,7 @@ from akn.diagnostics import Diagnostics
 from akn.lang import Language, ascii_digits
 from akn.read.model import Text
 from akn.read.notes import CALL
-from akn.tree import E
+from akn.tree import sub
 
 D = "[0-9٠-٩]"
 SYMBOL = r"(?<![\w/])(?P<sym>[A-Z][A-Z0-9]*(?:/[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*)+)"
@@ -146,6 +146,13 @@ class Inliner:
             parent.append(el)
             last[0] = el
 
+        def add_new(tag: str, attrib: dict | None = None, content: str | None = None):
+            # made in place (sub): the same XML as add(E(...)), without a standalone element,
+            # a document of its own, made and moved for each piece of markup
+            flush()
+            el = last[0] = sub(parent, tag, attrib, content)
+            return el
+
         for m in self.inline.finditer(value):
             pending.append(value[pos:m.start()])
             pos = m.end()
@@ -154,22 +161,21 @@ class Inliner:
                 call = self.calls.get((id(text), base + m.start()))
                 el = note_builder(call) if note_builder and call else None
                 if el is None:
-                    el = E("sup")
-                    el.text = f"({m.group('call')})"
-                add(el)
+                    add_new("sup", None, f"({m.group('call')})")
+                else:
+                    add(el)
             elif m.group("bold") is not None:
                 inner = m.group("bold")
                 if m.start() > 0 and _wordish(value[m.start() - 1]) and _wordish(inner[:1]):
                     pending.append(" ")  # the space was inside the bold run in the source
-                span = E("span", {"class": "bold"})
-                add(span)
+                span = add_new("span", {"class": "bold"})
                 self.fill(span, text, m.group("bold"), base + m.start("bold"), note_builder)
                 if m.end() < len(value) and _wordish(value[m.end()]) and not inner[-1:].isspace():
                     pending.append(" ")
             elif m.group("day") is not None:
                 iso = self.iso_date(m)
                 if iso:
-                    add(E("date", {"date": iso}, m.group(0)))
+                    add_new("date", {"date": iso}, m.group(0))
                 else:
                     line, col, _ = text.position(base + m.start())
                     self.diag.warn(line, col, f"\"{m.group(0)}\" is not a calendar date; kept as text",
@@ -178,7 +184,7 @@ class Inliner:
             elif m.group("sym") is not None:
                 sym = m.group("sym")
                 if re.search(r"\d", sym):
-                    add(E("ref", {"href": f"https://undocs.org/{sym}"}, sym))
+                    add_new("ref", {"href": f"https://undocs.org/{sym}"}, sym)
                 else:
                     pending.append(sym)
             else:
@@ -190,7 +196,7 @@ class Inliner:
                 line, col, _ = text.position(base + m.start())
                 fixed = self.normalise_pair(pair, line, col, "resolution number")
                 if prefix:
-                    add(E("ref", {"href": f"https://undocs.org/{prefix}{ascii_digits(fixed)}"}, fixed))
+                    add_new("ref", {"href": f"https://undocs.org/{prefix}{ascii_digits(fixed)}"}, fixed)
                 else:
                     pending.append(fixed)
         pending.append(value[pos:])
