@@ -17,6 +17,15 @@ from akn.tree import sub
 D = "[0-9٠-٩]"
 SYMBOL = r"(?<![\w/])(?P<sym>[A-Z][A-Z0-9]*(?:/[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*)+)"
 NUMBER_PAIR = rf"(?<![\w/.\-])(?P<pair>{D}{{1,4}}/{D}{{1,4}})(?![\w/]|[.\-]{D})"
+# The same matches as NUMBER_PAIR, for learn_convention's scan: the look-behind moved after
+# the first digit (it then looks at the character before that digit, or finds none at the
+# start, as before), so the pattern opens with a character class and the engine skips to the
+# digits instead of trying every position (~0.6M fewer instructions on the seed). Used only
+# while NUMBER_PAIR is the pattern it was written from.
+_PAIR_SCAN = re.compile(
+    rf"(?P<pair>{D}(?<![\w/.\-]{D}){D}{{0,3}}/{D}{{1,4}})(?![\w/]|[.\-]{D})"
+    if NUMBER_PAIR == r"(?<![\w/.\-])(?P<pair>[0-9٠-٩]{1,4}/[0-9٠-٩]{1,4})(?![\w/]|[.\-][0-9٠-٩])"
+    else NUMBER_PAIR)
 
 
 def _compile(lang: Language):
@@ -57,11 +66,20 @@ class Inliner:
         self.adoption_year = adoption_year
         self.reversed_convention = False
         self.changes: list[dict] = []
+        self._cited: dict[str, tuple[bool, str]] = {}  # cite_context's answers by head
 
     # -- resolution numbers ----------------------------------------------------------------
     def cite_context(self, value: str, start: int) -> tuple[bool, str]:
         """Is the number pair at ``start`` a resolution citation? Returns (yes, symbol prefix)."""
         head = value[max(0, start - 160):start]
+        # the answer depends on the head alone, and every pair learn_convention reads is read
+        # again when the text is built: computed once
+        known = self._cited.get(head)
+        if known is None:
+            known = self._cited[head] = self._cite_context(head)
+        return known
+
+    def _cite_context(self, head: str) -> tuple[bool, str]:
         last = None
         for m in self.word.finditer(head):
             last = m
@@ -93,7 +111,7 @@ class Inliner:
             v = t.value
             if "/" not in v:  # no number pair (scanning every paragraph for one cost ~0.3 ms)
                 continue
-            for m in re.finditer(NUMBER_PAIR, v):
+            for m in _PAIR_SCAN.finditer(v):
                 pair = m.group("pair")
                 if not re.search("[٠-٩]", pair) or not self.cite_context(v, m.start())[0]:
                     continue
