@@ -57,7 +57,13 @@ def indent(el, level: int = 0, step: str = " ") -> None:
         return
     pad = "\n" + step * (level + 1)
     el.text = pad
+    # each tail written once (the last child's was written, then overwritten), and no call for
+    # a child without children (it would return at once)
+    prev = None
     for child in el:
-        indent(child, level + 1, step)
-        child.tail = pad
-    el[-1].tail = "\n" + step * level
+        if prev is not None:
+            prev.tail = pad
+        if len(child):
+            indent(child, level + 1, step)
+        prev = child
+    prev.tail = "\n" + step * level
