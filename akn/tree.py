@@ -25,8 +25,9 @@ def E(tag: str, attrib: dict | None = None, text: str | None = None, *children) 
 def sub(parent, tag: str, attrib: dict | None = None, text: str | None = None) -> etree._Element:
     # made in the parent's document, in the namespace declared above it: the same XML as
     # E() then append(), without a document made for each element and moved (~2x faster)
-    el = etree.SubElement(parent, f"{{{AKN_NS}}}{tag}",
-                          {k: v for k, v in attrib.items() if v is not None} if attrib else None)
+    if attrib and None in attrib.values():  # attributes given as None are left out
+        attrib = {k: v for k, v in attrib.items() if v is not None}
+    el = etree.SubElement(parent, f"{{{AKN_NS}}}{tag}", attrib or None)
     if text:
         el.text = text
     return el
