@@ -30,12 +30,7 @@ class Text:
 
     @property
     def value(self) -> str:
-        # joined once for each number of runs (a text only grows, by add): the reader and the
-        # builder ask for it a few times per paragraph
-        cached = self.__dict__.get("_value")
-        if cached is None or cached[0] != len(self.runs):
-            cached = self._value = (len(self.runs), " ".join(r.text for r in self.runs))
-        return cached[1]
+        return " ".join(r.text for r in self.runs)
 
     def position(self, offset: int) -> tuple[int, int, int]:
         """(line, col, page) of a character offset in ``value``.
