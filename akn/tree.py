@@ -13,7 +13,8 @@ def q(tag: str) -> str:
 
 
 def E(tag: str, attrib: dict | None = None, text: str | None = None, *children) -> etree._Element:
-    el = etree.Element(q(tag), {k: v for k, v in (attrib or {}).items() if v is not None}, nsmap=NSMAP)
+    el = etree.Element(q(tag), {k: v for k, v in attrib.items() if v is not None} if attrib else None,
+                       nsmap=NSMAP)
     if text:
         el.text = text
     for c in children:
@@ -22,8 +23,13 @@ def E(tag: str, attrib: dict | None = None, text: str | None = None, *children) 
 
 
 def sub(parent, tag: str, attrib: dict | None = None, text: str | None = None) -> etree._Element:
-    el = E(tag, attrib, text)
-    parent.append(el)
+    # made in the parent's document, in the namespace declared above it: the same XML as
+    # E() then append(), without a document made for each element and moved (~2x faster)
+    if attrib and None in attrib.values():  # attributes given as None are left out
+        attrib = {k: v for k, v in attrib.items() if v is not None}
+    el = etree.SubElement(parent, f"{{{AKN_NS}}}{tag}", attrib or None)
+    if text:
+        el.text = text
     return el
 
 
@@ -46,11 +52,19 @@ INLINE_HOLDERS = {"p", "num", "heading", "docTitle", "docNumber", "docProponent"
 
 def indent(el, level: int = 0, step: str = " ") -> None:
     """Pretty-print block structure only; mixed content is left exactly as it is."""
-    if etree.QName(el).localname in INLINE_HOLDERS or not len(el):
+    # the local name cut from the Clark tag "{ns}name" (a QName object per element cost more
+    # than the rest of the indenting)
+    if not len(el) or el.tag.rpartition("}")[2] in INLINE_HOLDERS:
         return
     pad = "\n" + step * (level + 1)
     el.text = pad
+    # each tail written once (the last child's was written, then overwritten), and no call for
+    # a child without children (it would return at once)
+    prev = None
     for child in el:
-        indent(child, level + 1, step)
-        child.tail = pad
-    el[-1].tail = "\n" + step * level
+        if prev is not None:
+            prev.tail = pad
+        if len(child):
+            indent(child, level + 1, step)
+        prev = child
+    prev.tail = "\n" + step * level

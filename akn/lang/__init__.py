@@ -110,12 +110,28 @@ def available() -> list[str]:
     return sorted(p.stem for p in HERE.glob("*.toml"))
 
 
-_ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
+# bytes.translate tables for the two bytes of a UTF-16 code unit. Low byte: bit 0 for that of
+# an Arabic letter U+0621-U+064A (0x21-0x4A), bit 1 for that of an ASCII letter. High byte:
+# bit 0 for 0x06 (Arabic), bit 1 for 0x00 (ASCII).
+_LO_FLAGS = bytes((0x21 <= b <= 0x4A) | (chr(b).isascii() and chr(b).isalpha()) << 1 for b in range(256))
+_HI_FLAGS = bytes((b == 0x06) | (b == 0x00) << 1 for b in range(256))
+
+
+def _count_letters(text: str) -> tuple[int, int]:
+    """(Arabic letters [\u0621-\u064A], ASCII letters [A-Za-z]) in ``text``, counted in C: the
+    flags of each unit's two bytes are read as two integers and ANDed, so a bit stays set where
+    both bytes agree; bit 0 of each byte counts Arabic, bit 1 ASCII (a regular expression
+    matching each letter took ~1 ms on a resolution). Letters are all in the BMP, one unit
+    each; a character beyond it is two surrogate units, high bytes D8-DF, never counted."""
+    units = text.encode("utf-16-le", "surrogatepass")
+    both = (int.from_bytes(units[1::2].translate(_HI_FLAGS), "little")
+            & int.from_bytes(units[0::2].translate(_LO_FLAGS), "little"))
+    ones = ((1 << (8 * (len(units) // 2))) - 1) // 0xFF  # 0x0101…01: bit 0 of every byte
+    arabic = (both & ones).bit_count()
+    return arabic, both.bit_count() - arabic
 
 
 def detect(text: str) -> Language:
     """The language of a resolution's text: Arabic script -> ar, otherwise English."""
-    sample = text[:20000]
-    arabic = len(_ARABIC_LETTER.findall(sample))
-    latin = len(re.findall(r"[A-Za-z]", sample))
+    arabic, latin = _count_letters(text[:20000])
     return get("ar" if arabic > latin else "en")

@@ -65,6 +65,8 @@ def find_calls(res: Resolution) -> list[Call]:
     calls = []
     for text in texts_in_order(res):
         value = text.value
+        if "^(" not in value:  # no call can be there: most texts are passed over in C
+            continue
         for m in CALL.finditer(value):
             line, col, page = text.position(m.start())
             digits = ascii_digits(m.group("m"))
