@@ -193,7 +193,7 @@ class Inliner:
                 if m.end() < len(value) and _wordish(value[m.end()]) and not inner[-1:].isspace():
                     pending.append(" ")
             elif m.group("sup") is not None:
-                add(E("sup", None, m.group("sup")))
+                add_new("sup", None, m.group("sup"))
             elif m.group("day") is not None:
                 iso = self.iso_date(m)
                 if iso:
