@@ -53,6 +53,17 @@ TARGETS = {
 
 # --------------------------------------------------------------------------- helpers
 
+def calibrate() -> float:
+    """CPU seconds of a fixed pure-Python loop (median of 3): how fast the host lets this
+    process run right now, whatever the load average says."""
+    def once() -> float:
+        t, x = time.process_time(), 0
+        for i in range(1_000_000):
+            x += (i * i) & 7
+        return time.process_time() - t
+    return statistics.median(once() for _ in range(3))
+
+
 def stats(values: list[float]) -> dict:
     return {"median": statistics.median(values), "min": min(values), "max": max(values),
             "n": len(values)}
@@ -450,8 +461,18 @@ def report(r: dict) -> str:
          f"{', '.join(f'{x:.1f}' for x in m['load_start'])}; at the end: "
          f"{', '.join(f'{x:.1f}' for x in r['load_end'])} — on a 2-CPU machine anything above 2 "
          "means the figures below include waiting for a CPU (in-process rows also give the "
-         "process's CPU time, which waiting does not inflate).", "",
-         "**Versions:** " + ", ".join(f"{k} {val}" for k, val in v.items() if val) + ".", ""]
+         "process's CPU time, which waiting does not inflate).", ""]
+    cal = r.get("calibration")
+    if cal:
+        vals = list(cal.values())
+        L += [f"**Host speed during the run:** the load average does not show other virtual "
+              f"machines on the same host, so before each section a fixed pure-Python loop "
+              f"(`calibrate()`, the same work every time) is timed in CPU seconds: "
+              + ", ".join(f"{k} {ms(v)}" for k, v in cal.items())
+              + f" (fastest ÷ slowest {min(vals) / max(vals):.2f}). CPU-bound figures in a section "
+              "scale with its loop time: on this host the same render has measured up to about "
+              "1.5× apart from one half hour to the next at a load average below 2.", ""]
+    L += ["**Versions:** " + ", ".join(f"{k} {val}" for k, val in v.items() if val) + ".", ""]
     t = TARGETS
     p, va, h, pdf = r["parse"], r["validate"], r["html"], r["pdf"]
     L += ["## Against the targets", "",
@@ -619,7 +640,9 @@ def main() -> int:
              ("validate", lambda: sec_validate(args.runs)), ("html", lambda: sec_html(args.runs)),
              ("pdf", lambda: sec_pdf(args.pdf_runs, 5 if not args.quick else 2)),
              ("make", sec_make), ("corpus", lambda: sec_corpus(args.sample_per_lang))]
+    r["calibration"] = {}
     for name, fn in steps:
+        r["calibration"][name] = calibrate()
         t = time.perf_counter()
         print(f"bench: {name} …", file=sys.stderr, flush=True)
         r[name] = fn()
