@@ -220,10 +220,7 @@ class StructureReader:
             if self.state == "preamble" and res.preamble and self.unnumbered_intro(res.preamble[-1].text):
                 # "Resolves that:" before paragraph 1 is not preambular: it opens the
                 # operative part, unnumbered, as the UN marks it up
-                intro = res.preamble.pop().text
-                line, col, _ = intro.position(0)
-                res.operative.append(Operative(num="", value=0, line=line, col=col,
-                                               parts=[Part("text", "", intro)]))
+                res.operative.append(unnumbered_operative(res.preamble.pop().text))
             self.state = "operative"
             op = Operative(num=om.group(0).strip(), value=value, line=b.line, col=b.col)
             part = Part("text", "", self.new_text(b, om.end()))
@@ -235,11 +232,9 @@ class StructureReader:
             # an unnumbered operative paragraph opens with its verb in bold (a resolution with
             # a single operative paragraph is not numbered)
             self.state = "operative"
-            op = Operative(num="", value=0, line=b.line, col=b.col)
-            part = Part("text", "", self.new_text(b))
-            op.parts.append(part)
+            op = unnumbered_operative(self.new_text(b))
             res.operative.append(op)
-            self.last_text = part.text
+            self.last_text = op.parts[0].text
             return
         if self.state == "operative":
             op = res.operative[-1]
@@ -321,14 +316,15 @@ class StructureReader:
         lang = self.lang
         om = self.operative_number(b.text)
         expected = self.res.operative[-1].value + 1 if self.res.operative else 1
-        if om and (int(ascii_digits(om.group("num"))) == expected or not self.is_open(self.last_text)):
+        closed = not self.is_open(self.last_text)
+        if om and (int(ascii_digits(om.group("num"))) == expected or closed):
             return False  # a numbered block after a finished sentence starts something new
-        if self.state == "operative" and not self.is_open(self.last_text) and (
+        if self.state == "operative" and closed and (
                 lang.point_number.match(b.text) or b.text.startswith("**")):
             return False  # an item, or a bold heading, after a finished sentence
         if lang.masthead["meeting"].match(norm):
             return False
-        if self.is_open(self.last_text):
+        if not closed:
             return True
         return not self.starts_paragraph(b.text)
 
@@ -365,6 +361,12 @@ def opens_preambular(lang: Language, s: str) -> bool:
     return lang.code == "en" and first[:1].isupper() and first.endswith(("ing", "ed"))
 
 
+def unnumbered_operative(text: Text) -> Operative:
+    """An operative paragraph without a number, made of ``text``."""
+    return Operative(num="", value=0, line=text.first.line, col=text.first.col,
+                     parts=[Part("text", "", text)])
+
+
 def read_structure(lines: list[str], lang: Language, diag: Diagnostics) -> Resolution:
     res = StructureReader(lines, lang, diag).read()
     if res.title is None:
@@ -376,9 +378,7 @@ def read_structure(lines: list[str], lang: Language, diag: Diagnostics) -> Resol
             or not opens_preambular(lang, res.preamble[-1].text.value)):
         # no numbered paragraph: the last paragraph, which ends like an operative one or
         # does not open like a preambular one, is the single (unnumbered) operative paragraph
-        last = res.preamble.pop()
-        op = Operative(num="", value=0, line=last.text.first.line, col=last.text.first.col)
-        op.parts.append(Part("text", "", last.text))
+        op = unnumbered_operative(res.preamble.pop().text)
         res.operative.append(op)
         diag.warn(op.line, op.col, "no numbered operative paragraph: the last paragraph, which "
                   "does not read like a preambular one, is read as the single operative paragraph",
