@@ -94,6 +94,13 @@ def classify(pair_dir: Path) -> tuple[int, dict[str, str]]:
     return len(pairs), out
 
 
+def failed_names(eval_output: str) -> set[str]:
+    """The pairs eval_parse.py reports as failing (its ``NAME.txt: why`` lines; run it
+    with ``--show`` above the number of pairs so that every failure has its line)."""
+    return {line.split(":", 1)[0] for line in eval_output.splitlines()
+            if re.match(r"\S+\.txt: ", line)}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dir", type=Path)
@@ -110,8 +117,7 @@ def main() -> int:
           + ", ".join(f"{k}: {v}" for k, v in kinds.most_common()))
     result = {"pairs": n, "unreachable": bad}
     if a.failed:
-        failed = {line.split(":", 1)[0] for line in a.failed.read_text(encoding="utf-8").splitlines()
-                  if re.match(r"\S+\.txt: ", line)}
+        failed = failed_names(a.failed.read_text(encoding="utf-8"))
         miss = sorted(failed - set(bad))
         ok = reach - len(miss)
         print(f"reachable pairs: exact {ok}/{reach} ({100 * ok / reach:.1f}%); "
