@@ -10,6 +10,7 @@ BIN := $(VENV)/bin
 AKN := $(BIN)/akn
 ENV_STAMP := $(VENV)/.installed
 SYS_STAMP := .tools/.installed
+RUN_STAMP := .tools/.runtime
 
 SOURCES := $(wildcard sources/*.txt)
 NAMES := $(patsubst sources/%.txt,%,$(SOURCES))
@@ -34,10 +35,17 @@ $(ENV_STAMP): pyproject.toml
 	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
 	@touch $@
 
+# Debian packages the writers need (libharfbuzz-subset0, fonts); as root, installed; if not,
+# a warning and the build goes on (the stamp is left untouched, so the next make asks again).
+$(RUN_STAMP): scripts/setup-system.sh
+	@rc=0; bash scripts/setup-system.sh runtime || rc=$$?; \
+	if [ $$rc = 0 ]; then mkdir -p .tools && touch $@; elif [ $$rc != 3 ]; then exit $$rc; fi
+
+# ... and what the tests need besides (chromium, a JRE, poppler, qpdf, node, npm packages).
 system: $(SYS_STAMP)
 $(SYS_STAMP): scripts/setup-system.sh
-	@bash scripts/setup-system.sh
-	@mkdir -p .tools && touch $@
+	@bash scripts/setup-system.sh test
+	@mkdir -p .tools && touch $@ $(RUN_STAMP)
 
 build/%.xml: sources/%.txt $(CODE) | $(ENV_STAMP)
 	@mkdir -p build
@@ -46,7 +54,7 @@ build/%.xml: sources/%.txt $(CODE) | $(ENV_STAMP)
 build/%.html: build/%.xml $(CODE) $(TEMPLATES) | $(ENV_STAMP)
 	$(AKN) html $< -o $@
 
-build/%.pdf: build/%.xml $(CODE) $(TEMPLATES) | $(ENV_STAMP)
+build/%.pdf: build/%.xml $(CODE) $(TEMPLATES) | $(ENV_STAMP) $(RUN_STAMP)
 	$(AKN) pdf $< -o $@
 
 # The catalogue of everything built: symbol, title, language, links to the three files.
@@ -55,7 +63,7 @@ build/index.html: $(OUTPUTS) | $(ENV_STAMP)
 
 # The UN's session-78 files (six languages) -> build/corpus/<lang>/NAME.{xml,html,pdf},
 # with JOBS worker processes (make corpus JOBS=4).
-corpus: | $(ENV_STAMP)
+corpus: | $(ENV_STAMP) $(RUN_STAMP)
 	@if [ -d "$(CORPUS_DIR)" ]; then \
 	  $(AKN) build $(CORPUS_DIR)/*/ -o build/corpus -j $(JOBS) --stats build/corpus-stats.json; \
 	else \

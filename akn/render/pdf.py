@@ -119,12 +119,23 @@ def amiri_dir():
     return fontpkg_amiri.ROOT / "files"
 
 
+def harfbuzz_subset() -> bool:
+    """Whether WeasyPrint found HarfBuzz's subsetter (its fast path for embedding fonts)."""
+    from weasyprint.text import ffi
+    return getattr(ffi, "harfbuzz_subset", None) is not None
+
+
 @lru_cache(maxsize=1)
 def _weasy():
     """Import WeasyPrint once, quietly (its warnings about unsupported CSS go to our log)."""
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    if not harfbuzz_subset():
+        print("akn: warning: libharfbuzz-subset is not installed, so WeasyPrint subsets the "
+              "fonts it embeds with fontTools: slower PDFs (the seed's by about half), other "
+              "bytes. Install the Debian package libharfbuzz-subset0 (`make` does, as root).",
+              file=sys.stderr)
     _keep_called_footnotes()
     _measure_each_note_once()
     return weasyprint, FontConfiguration()
