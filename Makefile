@@ -29,10 +29,10 @@ JOBS ?= 2
 all: $(OUTPUTS) build/index.html
 
 env: $(ENV_STAMP)
-$(ENV_STAMP): pyproject.toml
+$(ENV_STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "make: installing the Python environment into $(VENV)"
-	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
 	@touch $@
 
 # Debian packages the writers need (libharfbuzz-subset0, fonts); as root, installed; if not,
