@@ -22,7 +22,7 @@ import pikepdf
 import pytest
 from lxml import etree
 
-from conftest import LANGS, ROOT, corpus_files
+from conftest import CORPUS, LANGS, ROOT, corpus_files
 
 from akn import AKN_NS, xmlsafe
 from akn.render import pdf as pdfw
@@ -515,6 +515,41 @@ def test_repair_reports_what_it_cannot_place_instead_of_mistagging():
     assert pdfua.repair(raw, meta).problems == []
 
 
+def _without_speed_patches(monkeypatch):
+    """WeasyPrint's own layout functions back in place of the two speed patches."""
+    from weasyprint.layout import LayoutContext, inline
+    pdfw._weasy()
+    update = LayoutContext._update_footnote_area
+    assert update._akn_original and inline.get_next_linebox._akn_original
+    monkeypatch.setattr(LayoutContext, "_update_footnote_area", update._akn_original)
+    monkeypatch.setattr(inline, "get_next_linebox", inline.get_next_linebox._akn_original)
+    monkeypatch.setattr(inline, "avoid_collisions", inline.avoid_collisions._akn_original)
+
+
+def test_speed_patches_change_no_byte(seed_xml, monkeypatch):
+    """The patches that make WeasyPrint lay out each note once per page and each Arabic
+    line once (pdf._measure_each_note_once, pdf._lay_out_rtl_lines_once) must not change
+    the PDF: the seed and A/RES/78/228 in Arabic (34 notes, 15 pages), and English and
+    Chinese files (when ../shared is there), rendered with them and with WeasyPrint's own
+    functions."""
+    files = [seed_xml]
+    if CORPUS.is_dir():
+        files += [p for p in corpus_files("ar") if p.name.startswith("A_RES_78_228-")]
+        files += corpus_files("en")[5:6] + corpus_files("zh")[5:6]
+        assert len(files) == 4
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1356048000")
+    fast = {p.name: render_file(p)[2] for p in files}
+    with monkeypatch.context() as m:
+        _without_speed_patches(m)
+        from weasyprint.layout import inline
+        assert not hasattr(inline.get_next_linebox, "_akn")
+        slow = {p.name: render_file(p)[2] for p in files}
+    assert hasattr(inline.get_next_linebox, "_akn")   # restored for the other tests
+    for name in fast:
+        assert fast[name].pages == slow[name].pages, name
+        assert fast[name].pdf == slow[name].pdf, name
+
+
 def test_same_input_same_bytes(monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     tree = etree.ElementTree(etree.fromstring(MINI_AKN.encode()))
@@ -572,12 +607,14 @@ def test_un_files(shared, lang, tmp_path):
         check_pdf(out.pdf, data, tree, f"{lang}-{path.stem}", tmp_path, out.facts)
 
 
-@needs_poppler
 def test_fonts_are_subset_by_harfbuzz():
     """scripts/setup-system.sh installs libharfbuzz-subset0: without it WeasyPrint subsets
     with fontTools (its deprecated path; the seed's PDF took 2.5 s instead of 1.6 s on a
     fresh machine where only `make` had run) and every `akn pdf` warns."""
     assert pdfw.harfbuzz_subset(), "libharfbuzz-subset0 missing: run scripts/setup-system.sh"
+
+
+@needs_poppler
 
 
 def test_cli_writes_the_pdf(tmp_path):
