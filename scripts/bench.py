@@ -351,9 +351,9 @@ def sec_make() -> dict:
     res = {}
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
-        for name in ("akn", "sources", "templates"):
+        for name in ("akn", "sources", "templates", "scripts"):
             shutil.copytree(ROOT / name, t / name, ignore=shutil.ignore_patterns("__pycache__"))
-        for name in ("Makefile", "pyproject.toml"):
+        for name in ("Makefile", "pyproject.toml", "constraints.txt"):
             shutil.copy2(ROOT / name, t / name)
         (t / ".venv").symlink_to(ROOT / ".venv")
         (ROOT / ".venv" / ".installed").touch(exist_ok=True) if not \
