@@ -297,6 +297,13 @@ def check_pdf(data: bytes, xml_bytes: bytes, tree, name: str, tmp: Path,
     cmaps: dict = {}
     texts = [pdfua.page_marked_text(p, cmaps, unmapped) for p in pdf.pages]
     assert not unmapped, f"glyphs without ToUnicode: {sorted(unmapped)[:10]}"
+    # the repair's quick reading of the content (one regular expression) took every page
+    # and read what pikepdf's parser reads
+    for page in pdf.pages:
+        scanned = pdfua.scan_content(page)
+        assert scanned is not None, f"{name}: a page the quick reading could not vouch for"
+        assert _events(scanned[1]) == _events(pdfua._parsed_events(
+            pikepdf.parse_content_stream(page))), name
     for page in pdf.pages:
         for font in page.Resources.Font.values():
             desc = font.DescendantFonts[0].FontDescriptor if "/DescendantFonts" in font \
@@ -524,6 +531,43 @@ def _without_speed_patches(monkeypatch):
     monkeypatch.setattr(LayoutContext, "_update_footnote_area", update._akn_original)
     monkeypatch.setattr(inline, "get_next_linebox", inline.get_next_linebox._akn_original)
     monkeypatch.setattr(inline, "avoid_collisions", inline.avoid_collisions._akn_original)
+
+
+def _events(events: list) -> list:
+    return [e if e[0] != "BDC" else ("BDC", e[3]) for e in events]
+
+
+def _pdf_with(content: bytes) -> pikepdf.Pdf:
+    """A one-page PDF drawing ``content`` (keep the Pdf: its pages read from it)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.pages[0].Contents = pdf.make_stream(content)
+    return pdf
+
+
+def test_quick_content_reading_agrees_with_the_parser_or_declines():
+    """scan_content reads the operators the repair needs as pikepdf's parser does, or
+    declines (None) on what it cannot vouch for; tokens that only look like operators are
+    not taken for them."""
+    plain = (b"/Span\n<</MCID 0>>\nBDC\n/XEMC gs\nBT\n/ABDCEF 12 Tf\n"
+             b"[<0BDC>-5<00EC>0] TJ\n<0041> Tj\nET\nEMC\n/Artifact BMC\nEMC\n"
+             b"/P <</MCID 7 /Lang /en>> BDC [<0042>] TJ EMC\n")
+    doc = _pdf_with(plain)
+    page = doc.pages[0]
+    data, events = pdfua.scan_content(page)
+    assert data == plain
+    assert _events(events) == _events(pdfua._parsed_events(pikepdf.parse_content_stream(page)))
+    assert [e[0] for e in events] == ["BDC", "Tf", "TJ", "TJ", "EMC", "BMC", "EMC", "BDC",
+                                      "TJ", "EMC"]
+    assert events[0][3] == 0 and events[7][3] == 7 and events[2][1] == [0x0BDC, 0x00EC]
+    assert plain[events[7][1]:events[7][2]] == b"/P <</MCID 7 /Lang /en>> BDC"
+    for declined in (b"BT (literal) Tj ET",                     # a literal string
+                     b"% a comment\nBT <0041> Tj ET",           # a comment
+                     b"/P <</MCID 1 /Alt <0041>>> BDC EMC",      # a dictionary it cannot read
+                     b"BT [<004>] TJ ET",                        # half a glyph code
+                     b"BT <0041> ' ET"):                         # the ' operator
+        other = _pdf_with(declined)
+        assert pdfua.scan_content(other.pages[0]) is None, declined
 
 
 def test_speed_patches_change_no_byte(seed_xml, monkeypatch):

@@ -88,9 +88,26 @@ def _tounicode(font) -> dict[int, str]:
 
 
 _TEXT_OPS = frozenset((b"TJ", b"Tj", b"'", b'"'))
-_TJ_ARRAY = re.compile(rb"\[([^\]]*)\]\s*TJ(?![^\s\[\]<>/()%{}])")
-_HEX_STRING = re.compile(rb"<((?:[0-9A-Fa-f]{4})*)>")   # whole 2-byte codes only
 _INLINE_IMAGE = re.compile(rb"(?<![^\s\]>)])BI(?![^\s\[\]<>/()%{}])")
+_REGULAR = rb"[^\s\[\]<>/(){}%]"       # a byte that is neither white space nor a delimiter
+# The operators page_marked_text and the artifact repair look at, with their operands, as
+# WeasyPrint writes them (hex strings, no literal strings, no comments). Each ends at a token
+# boundary; an operator name must also start at one ("/XEMC" is a name, not EMC), checked by
+# a look-behind after its first letter so that every branch starts with a literal and the
+# regular expression engine can skip ahead to the next candidate.
+_AT_START = rb"(?<![^\s\[\]<>(){}]%s)"
+_MARKED = re.compile(rb"""(?:
+    /%(r)s+\s*(?:<<(?P<props>[^<>]*)>>|/%(r)s+)\s*BDC
+  | /%(r)s+\s*BMC
+  | E%(e)s(?P<emc>MC)
+  | /(?P<font>%(r)s+)\s+[-+]?[0-9.]+\s+Tf
+  | \[(?P<items>[^\]]*)\]\s*TJ
+  | <(?P<hex>[0-9A-Fa-f]*)>\s*Tj
+)(?!%(r)s)""" % {b"r": _REGULAR, b"e": _AT_START % b"E"}, re.X)
+_OPERATOR = re.compile(rb"(?:B%sDC|B%sMC|E%sMC|T%s[fJj])(?!%s)" % (
+    _AT_START % b"B", _AT_START % b"B", _AT_START % b"E", _AT_START % b"T", _REGULAR))
+_MCID = re.compile(rb"/MCID\s+(\d+)(?![^\s/<>\[\]()])")
+_HEX_STRING = re.compile(rb"<((?:[0-9A-Fa-f]{4})*)>")   # whole 2-byte codes only
 
 
 def _content_bytes(page) -> bytes | None:
@@ -102,88 +119,123 @@ def _content_bytes(page) -> bytes | None:
     return contents.read_bytes() if isinstance(contents, pikepdf.Stream) else None
 
 
-def _tj_codes(page, count: int) -> list | None:
-    """The 2-byte glyph codes of each ``TJ`` of a page, in order, read straight from the
-    content bytes with one regular expression: reading them item by item through pikepdf
-    took most of the repair's time (a page has thousands of one-glyph strings). Only for
-    what WeasyPrint writes (hex strings): None, and the caller reads the parsed operands,
-    when the stream holds anything this reading cannot vouch for (a literal string, a
-    comment, an inline image, a hex string of odd length or with spaces) or when its
-    count of ``TJ`` differs from the parser's."""
+def _codes(hexes: list[bytes]) -> list[int]:
+    codes = array.array("H", bytes.fromhex(b"".join(hexes).decode("ascii")))
+    if sys.byteorder == "little":
+        codes.byteswap()        # the codes are big-endian
+    return codes.tolist()
+
+
+def scan_content(page) -> tuple[bytes, list[tuple]] | None:
+    """The page's content bytes and, in order, the operations that carry marked content
+    and text, read with one regular expression instead of a full parse (pikepdf's parser
+    and reading its operands took most of the repair's time):
+    ``("BDC", start, end, mcid or None)``, ``("BMC",)``, ``("EMC",)``, ``("Tf", name)``,
+    ``("TJ", codes)`` — ``start``/``end`` bound the BDC's operands and operator, for
+    rewriting it. Only for what WeasyPrint writes: None, and the caller parses the stream
+    with pikepdf, when it holds anything this reading cannot vouch for (a literal string,
+    a comment, an inline image, the text operators ' and ", a string of odd length) or
+    when it meets fewer of those operators than the stream names."""
     data = _content_bytes(page)
-    if data is None or b"(" in data or b"%" in data:
+    if data is None or b"(" in data or b"%" in data or b"'" in data or b'"' in data:
         return None
     if b"BI" in data and _INLINE_IMAGE.search(data):
         return None
-    arrays = _TJ_ARRAY.findall(data)
-    if len(arrays) != count:
-        return None
-    out = []
-    for items in arrays:
-        hexes = _HEX_STRING.findall(items)
-        if items.count(b"<") != len(hexes):   # a string of another form
-            return None
-        codes = array.array("H", bytes.fromhex(b"".join(hexes).decode("ascii")))
-        if sys.byteorder == "little":
-            codes.byteswap()        # the codes are big-endian
-        out.append(codes.tolist())
-    return out
+    events: list[tuple] = []
+    for m in _MARKED.finditer(data):
+        if m.group("props") is not None or data[m.end() - 3:m.end()] == b"BDC":
+            props = m.group("props")
+            mcid = _MCID.search(props) if props is not None else None
+            events.append(("BDC", m.start(), m.end(), int(mcid.group(1)) if mcid else None))
+        elif m.group("emc") is not None:
+            events.append(("EMC",))
+        elif m.group("font") is not None:
+            events.append(("Tf", "/" + m.group("font").decode("latin-1")))
+        elif m.group("items") is not None:
+            items = m.group("items")
+            hexes = _HEX_STRING.findall(items)
+            if items.count(b"<") != len(hexes):   # a string of another form
+                return None
+            events.append(("TJ", _codes(hexes)))
+        elif m.group("hex") is not None:
+            if len(m.group("hex")) % 4:
+                return None
+            events.append(("TJ", _codes([m.group("hex")])))
+        else:
+            events.append(("BMC",))
+    if len(events) != len(_OPERATOR.findall(data)):
+        return None     # an operator in a form the expression does not know
+    return data, events
+
+
+def _parsed_events(ops) -> list[tuple]:
+    """The same events as scan_content, from pikepdf's parse of the stream."""
+    events: list[tuple] = []
+    for instruction in ops:
+        op = instruction.operator.unparse()
+        if op == b"BDC":
+            props = instruction.operands[1]
+            mcid = props.get("/MCID") if isinstance(props, Dictionary) else None
+            events.append(("BDC", None, None, int(mcid) if mcid is not None else None))
+        elif op == b"BMC":
+            events.append(("BMC",))
+        elif op == b"EMC":
+            events.append(("EMC",))
+        elif op == b"Tf":
+            events.append(("Tf", str(instruction.operands[0])))
+        elif op in _TEXT_OPS:
+            operands = instruction.operands
+            items = operands[0] if op == b"TJ" else [operands[-1]]
+            codes = []
+            for item in items:
+                if isinstance(item, String):
+                    raw = bytes(item)
+                    codes.extend(int.from_bytes(raw[i:i + 2], "big")
+                                 for i in range(0, len(raw) - 1, 2))
+            events.append(("TJ", codes))
+    return events
 
 
 def page_marked_text(page, cmaps: dict | None = None, unmapped: set | None = None,
-                     ops: list | None = None):
+                     events: list | None = None):
     """{MCID: text} for one page, glyphs decoded through the fonts' ToUnicode maps.
 
     The text is in drawing order (visual order for right-to-left runs): good for telling
     which script a run is in, not for reading. Glyph codes without a mapping are added to
-    ``unmapped`` as (font name, code). ``ops``: the page's content stream, already parsed
-    (``pikepdf.parse_content_stream``)."""
+    ``unmapped`` as (font name, code). ``events``: the page's operations as scan_content
+    or _parsed_events give them (read here when not given)."""
     cmaps = {} if cmaps is None else cmaps
     fonts = page.Resources.get("/Font", Dictionary())
-    if ops is None:
-        ops = pikepdf.parse_content_stream(page)
-    names = [i.operator.unparse() for i in ops]
-    quick = _tj_codes(page, names.count(b"TJ"))
-    tj = 0
+    if events is None:
+        scanned = scan_content(page)
+        events = scanned[1] if scanned is not None \
+            else _parsed_events(pikepdf.parse_content_stream(page))
     out: dict[int | None, str] = {}
     stack: list[int | None] = []
     table: dict[int, str] = {}
     fname = ""
-    for instruction, op in zip(ops, names):
-        if op == b"BDC":
-            props = instruction.operands[1]
-            mcid = props.get("/MCID") if isinstance(props, Dictionary) else None
-            stack.append(int(mcid) if mcid is not None else None)
-        elif op == b"BMC":
-            stack.append(None)
-        elif op == b"EMC":
-            if stack:
-                stack.pop()
-        elif op == b"Tf":
-            operands = instruction.operands
-            font = fonts.get(str(operands[0]))
-            fname = str(font.get("/BaseFont", operands[0])) if font is not None else ""
-            key = font.objgen if font is not None else None
-            if key not in cmaps:
-                cmaps[key] = _tounicode(font) if font is not None else {}
-            table = cmaps[key]
-        elif op in _TEXT_OPS:
-            if op == b"TJ" and quick is not None:
-                codes = quick[tj]
-                tj += 1
-            else:
-                operands = instruction.operands
-                items = operands[0] if op == b"TJ" else [operands[-1]]
-                codes = []
-                for item in items:
-                    if isinstance(item, String):
-                        raw = bytes(item)
-                        codes.extend(int.from_bytes(raw[i:i + 2], "big")
-                                     for i in range(0, len(raw) - 1, 2))
+    for event in events:
+        kind = event[0]
+        if kind == "TJ":
+            codes = event[1]
             if unmapped is not None:
                 unmapped.update((fname, code) for code in codes if code not in table)
             mcid = next((m for m in reversed(stack) if m is not None), None)
             out[mcid] = out.get(mcid, "") + "".join([table[c] for c in codes if c in table])
+        elif kind == "BDC":
+            stack.append(event[3])
+        elif kind == "BMC":
+            stack.append(None)
+        elif kind == "EMC":
+            if stack:
+                stack.pop()
+        else:   # Tf
+            font = fonts.get(event[1])
+            fname = str(font.get("/BaseFont", event[1])) if font is not None else ""
+            key = font.objgen if font is not None else None
+            if key not in cmaps:
+                cmaps[key] = _tounicode(font) if font is not None else {}
+            table = cmaps[key]
     return out
 
 
@@ -464,7 +516,8 @@ class _Repair:
         self.page_of = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
         self.cmaps: dict = {}
         self.texts: list[dict] = []       # per page {MCID: text}, read after glyphs()
-        self.ops: list = []               # per page, its parsed content stream
+        self.scans: list = []             # per page, scan_content's reading (or None)
+        self.ops: list = []               # per page not scanned, its parsed content stream
         self._text: dict = {}
         self.result = Result(b"", self.problems)
 
@@ -522,10 +575,14 @@ class _Repair:
                 changed = mend_tounicode(table, glyph_facts(path))
                 if changed:
                     font.ToUnicode = self.pdf.make_stream(_write_tounicode(table))
-        # each page's content is parsed once, here, and reused by artifacts()
-        self.ops = [pikepdf.parse_content_stream(p) for p in self.pdf.pages]
-        self.texts = [page_marked_text(p, self.cmaps, ops=ops)
-                      for p, ops in zip(self.pdf.pages, self.ops)]
+        # each page's content is read once, here, and reused by artifacts(): scanned
+        # where WeasyPrint's plain form allows, else parsed by pikepdf
+        self.scans = [scan_content(p) for p in self.pdf.pages]
+        self.ops = [pikepdf.parse_content_stream(p) if scan is None else None
+                    for p, scan in zip(self.pdf.pages, self.scans)]
+        self.texts = [page_marked_text(p, self.cmaps, events=scan[1] if scan is not None
+                                       else _parsed_events(ops))
+                      for p, scan, ops in zip(self.pdf.pages, self.scans, self.ops)]
 
     # -- 1. margin boxes -> artifacts
     def artifacts(self) -> None:
@@ -535,8 +592,22 @@ class _Repair:
         parent_tree = self.pdf.Root.StructTreeRoot.ParentTree
         nums = parent_tree.Nums
         arrays = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        artifact = b"/Artifact <</Type /Pagination>> BDC"
         for index, page in enumerate(self.pdf.pages):
             keep = reached.get(index, set())
+            scan = self.scans[index]
+            if scan is not None:        # rewritten in the bytes WeasyPrint wrote
+                data, events = scan
+                pieces, at = [], 0
+                for event in events:
+                    if event[0] == "BDC" and event[3] is not None and event[3] not in keep:
+                        pieces += [data[at:event[1]], artifact]
+                        at = event[2]
+                        self._unparent(page, index, arrays, event[3])
+                if pieces:
+                    pieces.append(data[at:])
+                    page.Contents = self.pdf.make_stream(b"".join(pieces))
+                continue
             changed = False
             ops = self.ops[index]       # parsed by glyphs(); changed in place
             for at, instruction in enumerate(ops):
@@ -548,13 +619,17 @@ class _Repair:
                     mcid = int(operands[1].MCID)
                     ops[at] = pikepdf.ContentStreamInstruction(
                         [Name.Artifact, Dictionary(Type=Name.Pagination)], pikepdf.Operator("BDC"))
-                    arr = arrays.get(int(page.get("/StructParents", index)))
-                    if arr is not None and mcid < len(arr):
-                        arr[mcid] = None
+                    self._unparent(page, index, arrays, mcid)
                     changed = True
-                    self.result.artifacts += 1
             if changed:
                 page.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(ops))
+
+    def _unparent(self, page, index: int, arrays: dict, mcid: int) -> None:
+        """An MCID made an artifact leaves the page's ParentTree entry."""
+        arr = arrays.get(int(page.get("/StructParents", index)))
+        if arr is not None and mcid < len(arr):
+            arr[mcid] = None
+        self.result.artifacts += 1
 
     # -- 2. footnotes -> Note (+ /ID), calls -> Reference
     def notes(self) -> None:
