@@ -35,8 +35,8 @@ fi
 if ((${#pkgs[@]})); then
   if [ "$(id -u)" != 0 ]; then
     if [ "$MODE" = runtime ]; then
-      echo "setup-system: warning: missing Debian packages: ${pkgs[*]} (PDFs are slower, and" \
-           "only Arabic has its font); run as root: apt-get install ${pkgs[*]}" >&2
+      echo "setup-system: warning: missing Debian packages: ${pkgs[*]} (without them PDFs are" \
+           "slower, or set in fallback fonts); run as root: apt-get install ${pkgs[*]}" >&2
       exit 3  # make goes on, and asks again next time
     fi
     echo "setup-system: missing Debian packages: ${pkgs[*]}; run as root: apt-get install ${pkgs[*]}" >&2
