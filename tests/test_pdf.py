@@ -659,8 +659,6 @@ def test_fonts_are_subset_by_harfbuzz():
 
 
 @needs_poppler
-
-
 def test_cli_writes_the_pdf(tmp_path):
     from conftest import run_akn
     src = tmp_path / "mini.xml"

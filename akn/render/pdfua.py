@@ -96,13 +96,14 @@ _REGULAR = rb"[^\s\[\]<>/(){}%]"       # a byte that is neither white space nor 
 # a look-behind after its first letter so that every branch starts with a literal and the
 # regular expression engine can skip ahead to the next candidate.
 _AT_START = rb"(?<![^\s\[\]<>(){}]%s)"
+# The outermost named group of a match (``Match.lastgroup``) says which operator it is.
 _MARKED = re.compile(rb"""(?:
-    /%(r)s+\s*(?:<<(?P<props>[^<>]*)>>|/%(r)s+)\s*BDC
-  | /%(r)s+\s*BMC
-  | E%(e)s(?P<emc>MC)
+    (?P<bdc>/%(r)s+\s*(?:<<(?P<props>[^<>]*)>>|/%(r)s+)\s*BDC)
+  | (?P<bmc>/%(r)s+\s*BMC)
+  | (?P<emc>E%(e)sMC)
   | /(?P<font>%(r)s+)\s+[-+]?[0-9.]+\s+Tf
-  | \[(?P<items>[^\]]*)\]\s*TJ
-  | <(?P<hex>[0-9A-Fa-f]*)>\s*Tj
+  | \[(?P<TJ>[^\]]*)\]\s*TJ
+  | (?P<Tj><[0-9A-Fa-f]*>)\s*Tj
 )(?!%(r)s)""" % {b"r": _REGULAR, b"e": _AT_START % b"E"}, re.X)
 _OPERATOR = re.compile(rb"(?:B%sDC|B%sMC|E%sMC|T%s[fJj])(?!%s)" % (
     _AT_START % b"B", _AT_START % b"B", _AT_START % b"E", _AT_START % b"T", _REGULAR))
@@ -143,26 +144,21 @@ def scan_content(page) -> tuple[bytes, list[tuple]] | None:
         return None
     events: list[tuple] = []
     for m in _MARKED.finditer(data):
-        if m.group("props") is not None or data[m.end() - 3:m.end()] == b"BDC":
+        kind = m.lastgroup
+        if kind == "bdc":
             props = m.group("props")
             mcid = _MCID.search(props) if props is not None else None
             events.append(("BDC", m.start(), m.end(), int(mcid.group(1)) if mcid else None))
-        elif m.group("emc") is not None:
-            events.append(("EMC",))
-        elif m.group("font") is not None:
+        elif kind == "font":
             events.append(("Tf", "/" + m.group("font").decode("latin-1")))
-        elif m.group("items") is not None:
-            items = m.group("items")
-            hexes = _HEX_STRING.findall(items)
-            if items.count(b"<") != len(hexes):   # a string of another form
+        elif kind in ("TJ", "Tj"):      # the strings of a TJ array, or Tj's one string
+            strings = m.group(kind)
+            hexes = _HEX_STRING.findall(strings)
+            if strings.count(b"<") != len(hexes):   # a string of another form
                 return None
             events.append(("TJ", _codes(hexes)))
-        elif m.group("hex") is not None:
-            if len(m.group("hex")) % 4:
-                return None
-            events.append(("TJ", _codes([m.group("hex")])))
         else:
-            events.append(("BMC",))
+            events.append((kind.upper(),))      # BMC, EMC
     if len(events) != len(_OPERATOR.findall(data)):
         return None     # an operator in a form the expression does not know
     return data, events
