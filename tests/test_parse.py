@@ -240,6 +240,49 @@ def test_reproducible_bytes(seed_doc):
     assert again.to_bytes() == seed_doc.to_bytes()
 
 
+def test_written_xml_is_what_lxml_writes_for_its_tree():
+    """The reader writes the XML itself (akn.tree.to_xml); the bytes must be exactly what
+    lxml writes for the tree parsed from them, escapes included, or a later re-save of the
+    tree would change the file."""
+    from akn.tree import E, parse_built, sub, to_xml
+    root = E("akomaNtoso")
+    p = sub(sub(root, "statement", {"name": "a&b <c> \"d\" 'e'\tf\ng\rh", "skip": None}), "p",
+            None, "x & y < z > w \r v ' \" ٦٧/١٩٠")
+    sub(p, "span", {"class": "bold"}, "&amp;").tail = " ]]> tail "
+    sub(p, "eol")
+    sub(root, "akn-pipeline:source", {"xmlns:akn-pipeline": "urn:x", "name": "<&>"}, "t")
+    xml = to_xml(root)
+    tree = parse_built(xml)
+    assert xml == etree.tostring(tree, xml_declaration=True, encoding="UTF-8") + b"\n"
+    st = tree.getroot()[0]
+    assert st.get("name") == "a&b <c> \"d\" 'e'\tf\ng\rh" and st.get("skip") is None
+    assert "".join(st.itertext()) == "x & y < z > w \r v ' \" ٦٧/١٩٠&amp; ]]> tail "
+    assert tree.getroot()[1].tag == "{urn:x}source"
+    assert root.get("xmlns") is None  # the declaration is written, not left on the node
+
+
+def test_document_bytes_follow_its_tree(tmp_path):
+    """to_bytes() before the tree is asked for, after it, and after the tree is changed."""
+    src = tmp_path / 'a&b "c" <d>.txt'  # the file's name is written into the metadata
+    src.write_bytes(SEED_TXT.read_bytes())
+    doc = parse_text(src.read_bytes(), str(src))
+    first = doc.to_bytes()
+    assert b'name="a&amp;b &quot;c&quot; &lt;d&gt;.txt"' in first
+    assert first == etree.tostring(doc.tree, xml_declaration=True, encoding="UTF-8") + b"\n"
+    assert doc.to_bytes() == first
+    doc.tree.getroot()[0].set("name", "changed")
+    assert b'name="changed"' in doc.to_bytes()
+
+
+def test_a_file_name_xml_cannot_hold_is_written_with_replacement_characters():
+    # a control character, and an undecodable byte (a lone surrogate in Python's str)
+    doc = parse_text(SEED_TXT.read_bytes(), "dir/a\x01b\udcff.txt")
+    assert schema.is_valid(doc.tree)
+    names = doc.tree.xpath("//*[local-name()='source']/@name")
+    assert names == ["a\ufffdb\ufffd.txt"]
+    assert doc.to_bytes() == etree.tostring(doc.tree, xml_declaration=True, encoding="UTF-8") + b"\n"
+
+
 def test_cli_parse_writes_valid_file_and_reports(tmp_path):
     out = tmp_path / "seed.xml"
     report = tmp_path / "seed.json"

@@ -9,8 +9,6 @@ import os
 import re
 import time
 
-from lxml import etree
-
 from akn import __version__
 from akn.diagnostics import Diagnostics
 from akn.frbr import FrbrUri
@@ -18,7 +16,7 @@ from akn.lang import ascii_digits
 from akn.read.inline import Inliner
 from akn.read.model import Operative, Resolution, Text
 from akn.read.notes import resolve, texts_in_order
-from akn.tree import E, append_text, indent, sub
+from akn.tree import E, append_text, indent, sub, to_xml, xml_chars
 
 PIPELINE_NS = "https://akn.un-resolutions.invalid/ns/pipeline/1.0"
 CLOSING_PUNCT = "،,؛;:. "
@@ -53,7 +51,7 @@ class Builder:
         return e
 
     # ------------------------------------------------------------------------------------
-    def build(self) -> etree._ElementTree:
+    def build(self) -> bytes:
         res, lang = self.res, self.lang
         self.calls = resolve(res, self.diag)
         adoption = self.adoption_date()
@@ -80,7 +78,7 @@ class Builder:
             st.append(concl)
         self.fill_meta(meta)
         indent(root)
-        return etree.ElementTree(root)
+        return to_xml(root)
 
     def adoption_date(self) -> str | None:
         """From the adoption line, else from the closing date."""
@@ -261,7 +259,7 @@ class Builder:
                 self.inline(sub(wrap, "p"), part.text)
             else:  # text between items, or an item deeper than expected: keep it with the item before
                 target = point if point is not None else lst
-                host = target.find("{*}content") if target is not None else None
+                host = target.find("content") if target is not None else None
                 if host is None:
                     host = sub(target, "content") if target is not lst else sub(sub(lst, "point", {"eId": self.eid(f"{prefix}__point_x")}), "content")
                 self.inline(sub(host, "p"), part.text)
@@ -308,7 +306,7 @@ class Builder:
             i = bisect.bisect_right(pages, body.page)  # the last <p> of its page, or of the one before
             host = self.last_p[pages[i - 1]] if i else None
             if host is None:
-                host = concl.find("{*}p")
+                host = concl.find("p")
             if host is None:
                 host = sub(concl, "p")
             note = E("authorialNote", {"eId": self.eid(body.eid), "marker": str(body.value),
@@ -355,20 +353,16 @@ class Builder:
         sub(refs, "TLCRole", {"eId": "editor", "href": "/akn/ontology/role/editor", "showAs": "Editor"})
         sub(refs, "TLCEvent", {"eId": "adoption", "href": "/akn/ontology/event/adoption", "showAs": "Adoption"})
         prop = sub(meta, "proprietary", {"source": "#akn"})
-        pipe = etree.SubElement(prop, f"{{{PIPELINE_NS}}}source", nsmap={"akn-pipeline": PIPELINE_NS})
-        pipe.set("name", os.path.basename(res.source_name))
-        pipe.set("tool", f"akn {__version__}")
+        pipe = sub(prop, "akn-pipeline:source", {"xmlns:akn-pipeline": PIPELINE_NS,
+                                                 "name": xml_chars(os.path.basename(res.source_name)),
+                                                 "tool": f"akn {__version__}"})
         for line, col, text in res.artifacts:
-            a = etree.SubElement(pipe, f"{{{PIPELINE_NS}}}artifact")
-            a.set("line", str(line))
-            a.set("col", str(col))
-            a.set("kind", "page-mark")
-            a.text = text
+            sub(pipe, "akn-pipeline:artifact", {"line": str(line), "col": str(col),
+                                                "kind": "page-mark"}, text)
         for ch in self.inliner.changes:
-            c = etree.SubElement(pipe, f"{{{PIPELINE_NS}}}normalised")
-            for k in ("line", "col", "from", "to"):
-                c.set(k, str(ch[k]))
+            sub(pipe, "akn-pipeline:normalised", {k: str(ch[k]) for k in ("line", "col", "from", "to")})
 
 
-def build_tree(res: Resolution, diag: Diagnostics) -> etree._ElementTree:
+def build_xml(res: Resolution, diag: Diagnostics) -> bytes:
+    """The Akoma Ntoso XML file of ``res``."""
     return Builder(res, diag).build()

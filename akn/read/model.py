@@ -30,7 +30,13 @@ class Text:
 
     @property
     def value(self) -> str:
-        return " ".join(r.text for r in self.runs)
+        # joined once per length: runs are only ever added, never changed, and a paragraph's
+        # value is read about five times while it is built (a tenth of a parse went here)
+        n, v = getattr(self, "_value", (-1, ""))
+        if n != len(self.runs):
+            v = " ".join([r.text for r in self.runs])
+            self._value = (len(self.runs), v)
+        return v
 
     def position(self, offset: int) -> tuple[int, int, int]:
         """(line, col, page) of a character offset in ``value``.
