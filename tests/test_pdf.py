@@ -523,7 +523,8 @@ def test_repair_reports_what_it_cannot_place_instead_of_mistagging():
 
 
 def _without_speed_patches(monkeypatch):
-    """WeasyPrint's own layout functions back in place of the two speed patches."""
+    """WeasyPrint's own layout functions back in place of the speed patches, and the page
+    parsed by WeasyPrint instead of handed over as a tree."""
     from weasyprint.layout import LayoutContext, inline
     pdfw._weasy()
     update = LayoutContext._update_footnote_area
@@ -531,6 +532,38 @@ def _without_speed_patches(monkeypatch):
     monkeypatch.setattr(LayoutContext, "_update_footnote_area", update._akn_original)
     monkeypatch.setattr(inline, "get_next_linebox", inline.get_next_linebox._akn_original)
     monkeypatch.setattr(inline, "avoid_collisions", inline.avoid_collisions._akn_original)
+    monkeypatch.setattr(pdfw, "_weasy_html", pdfw._parsed_html)
+
+
+def _tree_dump(el, out: list) -> list:
+    out.append((el.tag if isinstance(el.tag, str) else "comment", dict(el.attrib), el.text, el.tail))
+    for child in el:
+        _tree_dump(child, out)
+    return out
+
+
+def test_print_page_tree_is_what_weasyprints_parser_makes(seed_xml):
+    """The render hands WeasyPrint the print page as a tree (pdf._html5_tree) instead of a
+    string it parses again: the tree must be the one tinyhtml5 (WeasyPrint's HTML5 parser)
+    makes of the page, node for node, for the seed, a page with notes and comments, and a
+    UN file per language."""
+    import lxml.html
+    import tinyhtml5
+    pages = [pdfw.html_for(xmlsafe.parse_file(seed_xml), "seed.xml"),
+             mini_html(3).replace("<body>", "<body><!-- a comment --> ") + "\n\n"]
+    for lang in LANGS if CORPUS.is_dir() else ():
+        f = corpus_files(lang)[3]
+        pages.append(pdfw.html_for(xmlsafe.parse_file(f), f.name))
+    css, _ = pdfw.print_css()
+    for page in pages:
+        doc, _, _ = pdfw._footnoted(page, False)
+        text = lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
+        for drop in (None, css):
+            ours, dropped = pdfw._html5_tree(doc, drop_style=drop)
+            theirs = tinyhtml5.parse(text.replace(f"<style>{drop}</style>", "", 1) if drop else text,
+                                     namespace_html_elements=False)
+            assert dropped == (drop is not None and f"<style>{css}</style>" in text)
+            assert _tree_dump(ours, []) == _tree_dump(theirs, [])
 
 
 def _events(events: list) -> list:
@@ -592,6 +625,32 @@ def test_speed_patches_change_no_byte(seed_xml, monkeypatch):
     for name in fast:
         assert fast[name].pages == slow[name].pages, name
         assert fast[name].pdf == slow[name].pdf, name
+
+
+def test_a_render_collects_its_cycles_once_and_leaves_the_collector_as_it_was():
+    """pdf._one_collection: the collector is paused during a render, runs once at its end
+    (nothing the render made in cycles is left), and comes back as the caller had it."""
+    import gc
+    tree = etree.ElementTree(etree.fromstring(MINI_AKN.encode()))
+
+    def render():
+        return pdfw.render_full(tree, xml_bytes=MINI_AKN.encode(), source_name="m.xml",
+                                html=mini_html(3)).pdf
+
+    first = render()
+    assert gc.isenabled() and gc.get_freeze_count() > 0  # what outlives a render is frozen
+    seen = []
+    gc.callbacks.append(lambda phase, info: seen.append((phase, info["generation"])))
+    try:
+        assert render() == first
+        assert seen == [("start", 2), ("stop", 2)]   # one full collection, at the end
+        assert gc.collect() == 0                      # and it left no cycle behind
+        gc.disable()
+        render()
+        assert not gc.isenabled()
+    finally:
+        gc.callbacks.pop()
+        gc.enable()
 
 
 def test_same_input_same_bytes(monkeypatch):

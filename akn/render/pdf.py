@@ -15,11 +15,13 @@ document's own FRBR dates; ``/ID`` comes from the input bytes.
 """
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import os
 import re
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -305,13 +307,13 @@ def font_css():
 
 @lru_cache(maxsize=1)
 def print_css():
-    """templates/print.css parsed once per process: (the ``<style>`` element the HTML
-    writer inlines it as, the parsed stylesheet). Parsing it and compiling its selectors
+    """templates/print.css parsed once per process: (the text the HTML writer inlines in
+    its ``<style>`` element, the parsed stylesheet). Parsing it and compiling its selectors
     took WeasyPrint ~0.03 s per document."""
     from akn.render import html
     weasyprint, config = _weasy()
     css = html.stylesheet("print")
-    return f"<style>{css}</style>", weasyprint.CSS(string=css, font_config=config)
+    return css, weasyprint.CSS(string=css, font_config=config)
 
 
 AMIRI_FACES = {"Amiri": "Amiri-Regular.ttf", "Amiri-Bold": "Amiri-Bold.ttf",
@@ -364,6 +366,13 @@ def place_footnotes(page: str, eastern: bool = False) -> tuple[str, list[tuple[s
     masthead shows (the HTML writer's, so that header and masthead agree). With
     ``eastern``, markers and calls are shown in Eastern Arabic digits, like the text."""
     import lxml.html
+    doc, ids, symbol = _footnoted(page, eastern)
+    return lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>"), ids, symbol
+
+
+def _footnoted(page: str, eastern: bool):
+    """place_footnotes' work, on the lxml document: (document, notes, symbol)."""
+    import lxml.html
     doc = lxml.html.document_fromstring(page)
     ids: list[tuple[str, str]] = []
     for li in doc.xpath('//ol[contains(concat(" ", @class, " "), " notes-list ")]/li[@id]'):
@@ -410,12 +419,118 @@ def place_footnotes(page: str, eastern: bool = False) -> tuple[str, list[tuple[s
     for section in doc.xpath('//section[ol[contains(concat(" ", @class, " "), " notes-list ")]]'):
         if not section.xpath(".//li"):
             section.getparent().remove(section)
-    out = lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
-    return out, ids, " ".join(doc.xpath('string(//*[contains(concat(" ", @class, " "), '
+    return doc, ids, " ".join(doc.xpath('string(//*[contains(concat(" ", @class, " "), '
                                         '" symbol ")]//dd)').split())
 
 
+def _html5_tree(doc, drop_style: str | None = None):
+    """The ElementTree WeasyPrint's HTML5 parser (tinyhtml5) makes of
+    ``lxml.html.tostring(doc)``, made from ``doc`` directly: the render parsed its own page
+    again, ~40 ms of the seed's ~1 s. The trees agree where the page is as the HTML writer
+    makes it (element for element, attribute, text and tail; tested on the seed and on
+    every fifth UN file): the two parsers differ only on whitespace at the top level, which
+    HTML5 drops before ``<head>`` and moves from after ``</body>`` into the body's end.
+    With ``drop_style``, the first ``<style>`` element holding exactly that text is left
+    out, its tail kept, as if the string had been cut from the page. Returns (the tree,
+    whether it was left out)."""
+    import xml.etree.ElementTree as ET
+    from lxml import etree
+    dropped = False
+
+    def convert(el):
+        nonlocal dropped
+        if el.tag is etree.Comment:
+            out = ET.Comment(el.text)
+        elif isinstance(el.tag, str):
+            out = ET.Element(el.tag, dict(el.attrib))
+            out.text = el.text
+            prev = None
+            for child in el:
+                if (not dropped and drop_style is not None and child.tag == "style"
+                        and child.text == drop_style and not len(child.attrib) and not len(child)):
+                    dropped = True
+                    if child.tail:
+                        if prev is None:
+                            out.text = (out.text or "") + child.tail
+                        else:
+                            prev.tail = (prev.tail or "") + child.tail
+                    continue
+                prev = convert(child)
+                out.append(prev)
+        else:  # processing instructions and entities: not in pages we write
+            raise ValueError(f"unexpected node in the print page: {el!r}")
+        out.tail = el.tail
+        return out
+
+    html = convert(doc)
+    if html.text is not None and not html.text.strip():
+        html.text = None
+    body = html.find("body")
+    if body is not None and body.tail:
+        if len(body):
+            body[-1].tail = (body[-1].tail or "") + body.tail
+        else:
+            body.text = (body.text or "") + body.tail
+        body.tail = None
+    return html, dropped
+
+
+def _weasy_html(root, base_url: str):
+    """A ``weasyprint.HTML`` for an already parsed page: what ``HTML.__init__`` does after
+    its parse, for WeasyPrint 70.0 (whose internals it repeats); other versions parse the
+    serialised page."""
+    import weasyprint
+    if weasyprint.__version__ != "70.0":
+        return _parsed_html(root, base_url)
+    import cssselect2
+    from weasyprint import _find_base_url
+    from weasyprint.urls import URLFetcher
+    html = weasyprint.HTML.__new__(weasyprint.HTML)
+    html.base_url = _find_base_url(root, base_url)
+    html.url_fetcher = URLFetcher()
+    html.media_type = "print"
+    html.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+    html.etree_element = html.wrapper_element.etree_element
+    return html
+
+
+def _parsed_html(root, base_url: str):
+    """WeasyPrint's own way: the page serialised and parsed again."""
+    import xml.etree.ElementTree as ET
+    import weasyprint
+    page = ET.tostring(root, encoding="unicode", method="html")
+    return weasyprint.HTML(string="<!DOCTYPE html>" + page, base_url=base_url)
+
+
 # ---------------------------------------------------------------- the writer
+
+_settled = False
+
+
+@contextmanager
+def _one_collection():
+    """Run a render with Python's cycle collector paused, then collect once.
+
+    A render leaves about 20,000 objects in reference cycles (boxes, styles, Pango
+    wrappers), so the collector ran some fifty times during the seed's render, each time
+    rescanning what had survived, and every few renders a full collection walked the whole
+    heap: about a tenth of a warm render (py-spy; docs/pdf.md). Here it runs once, at the
+    end, and frees the render's cycles together. After the first render of a process, what
+    has survived it (fonts, parsed stylesheets, modules) is frozen (``gc.freeze``): it lives
+    as long as the process, and later collections no longer walk it."""
+    global _settled
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        if not _settled:
+            gc.freeze()
+            _settled = True
+        if was_enabled:
+            gc.enable()
+
 
 @dataclass
 class Rendered:
@@ -428,10 +543,15 @@ class Rendered:
 def render_full(tree, *, xml_bytes: bytes, source_name: str = "document.xml",
                 html: str | None = None) -> Rendered:
     """Render and repair; return the PDF with what was found along the way."""
+    with _one_collection():
+        return _render_full(tree, xml_bytes=xml_bytes, source_name=source_name, html=html)
+
+
+def _render_full(tree, *, xml_bytes: bytes, source_name: str, html: str | None) -> Rendered:
     from akn.render import pdfua
     weasyprint, config = _weasy()
     f = facts(tree)
-    page, notes, symbol = place_footnotes(
+    doc, notes, symbol = _footnoted(
         html if html is not None else html_for(tree, source_name), f.eastern_digits)
     f.symbol = symbol or f.symbol
     digits = "arabic-indic" if f.eastern_digits else "decimal"
@@ -441,12 +561,12 @@ def render_full(tree, *, xml_bytes: bytes, source_name: str = "document.xml",
     # print.css comes parsed from the cache instead of inlined. As a user stylesheet it
     # ranks below author styles, but nothing else of the author's is left, and the other
     # user sheets (@font-face, the margin boxes' content) set nothing print.css sets.
-    inline, parsed = print_css()
+    css, parsed = print_css()
     sheets = [font_css(), page_css(f.symbol, f.short_title, digits, f.rtl)]
-    if inline in page:
-        page = page.replace(inline, "", 1)
+    root, dropped = _html5_tree(doc, drop_style=css)
+    if dropped:
         sheets.insert(0, parsed)
-    doc = weasyprint.HTML(string=page, base_url=base).render(
+    doc = _weasy_html(root, base).render(
         font_config=config, stylesheets=sheets,
         pdf_variant="pdf/a-3b", pdf_tags=True)
     name = os.path.splitext(os.path.basename(source_name))[0] + ".xml"
