@@ -15,9 +15,6 @@ from lxml import etree
 
 from akn import AKN_NS
 
-NSMAP = {None: AKN_NS}
-
-
 def q(tag: str) -> str:
     return f"{{{AKN_NS}}}{tag}"
 
@@ -41,17 +38,11 @@ class Node:
     def __getitem__(self, i: int) -> Node:
         return self.children[i]
 
-    def __iter__(self):
-        return iter(self.children)
-
     def append(self, child: Node) -> None:
         self.children.append(child)
 
     def get(self, key: str, default=None):
         return self.attrib.get(key, default)
-
-    def set(self, key: str, value: str) -> None:
-        self.attrib[key] = value
 
     def find(self, tag: str) -> Node | None:
         """The first child called ``tag``."""
@@ -143,8 +134,8 @@ def _attr(s: str) -> str:
     return s
 
 
-def _write(el: Node, out: list) -> None:
-    out.append("<" + el.tag)
+def _write(el: Node, out: list, declare: str = "") -> None:
+    out.append("<" + el.tag + declare)
     for k, v in el.attrib.items():
         out.append(f' {k}="{_attr(v)}"')
     if el.text is None and not el.children:
@@ -169,17 +160,13 @@ def to_xml(root: Node) -> bytes:
     """The document's XML file: the bytes lxml would write for the same tree
     (``etree.tostring(tree, xml_declaration=True, encoding="UTF-8")``) and a final newline,
     with the AKN namespace declared on the root."""
-    root.attrib = {"xmlns": AKN_NS, **root.attrib}
     out: list[str] = [_DECLARATION]
-    try:
-        _write(root, out)
-    finally:
-        del root.attrib["xmlns"]
+    _write(root, out, f' xmlns="{AKN_NS}"')   # lxml writes declarations before attributes
     out.append("\n")
     return "".join(out).encode("utf-8")
 
 
 def parse_built(xml: bytes) -> etree._ElementTree:
-    """The lxml tree of bytes ``to_xml`` wrote (ours, so no limits or entity guards needed
-    beyond the parser's defaults)."""
+    """The lxml tree of bytes ``to_xml`` wrote. They are ours, so libxml2's size limits are
+    lifted (``huge_tree``) and IDs are not collected (nothing looks them up)."""
     return etree.ElementTree(etree.fromstring(xml, _PARSER))

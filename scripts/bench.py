@@ -246,7 +246,8 @@ def sec_pdf(runs: int, chromium_runs: int) -> dict:
            "bytes": len(first.pdf)}
     # A reference for the host's speed at this moment: plain WeasyPrint on the same print
     # HTML (no tags, no PDF/A, no note mends, no repair; Amiri from the same @font-face),
-    # each of its runs right after one of ours, so that both see the same host.
+    # each of its runs right after one of ours, so that both see the same host. The page is
+    # also what Chromium prints below.
     import weasyprint
     _, config = pdf._weasy()
     page, _, _ = pdf.place_footnotes(pdf.html_for(tree(), "A-RES-67-190.ar.xml"),
@@ -277,9 +278,7 @@ def sec_pdf(runs: int, chromium_runs: int) -> dict:
         if not Path(CHROMIUM).is_file():
             res["chromium_note"] = f"skipped: {CHROMIUM} is absent"
             return res
-        # the same HTML WeasyPrint lays out (print medium, footnotes placed)
-        page, _, _ = pdf.place_footnotes(pdf.html_for(tree(), "A-RES-67-190.ar.xml"),
-                                         pdf.facts(tree()).eastern_digits)
+        # the same HTML WeasyPrint lays out (print medium, footnotes placed), as above
         src = Path(tmp) / "seed-print.html"
         src.write_text(page, encoding="utf-8")
         times, size = [], 0
