@@ -71,8 +71,9 @@ corpus: | $(ENV_STAMP) $(RUN_STAMP)
 	fi
 
 # docs/benchmarks.md and docs/*.png from one run. bluebell-akn is the peer parser we compare
-# with: a bench-only dependency, installed here and nowhere else.
-bench: $(ENV_STAMP) all
+# with: a bench-only dependency, installed here and nowhere else. Chromium, the peer PDF
+# renderer, comes with the test tools (SYS_STAMP), so a clean clone's bench has it too.
+bench: $(ENV_STAMP) $(SYS_STAMP) all
 	@$(BIN)/python -m pip install -q --disable-pip-version-check bluebell-akn==3.1.1 \
 	  || echo "make bench: bluebell-akn 3.1.1 could not be installed; its column will say so"
 	$(BIN)/python scripts/bench.py
