@@ -11,6 +11,7 @@ audit hook sees what Python itself opens), and a killed run leaves the old outpu
 """
 from __future__ import annotations
 
+import copy as copy_module
 import os
 import re
 import signal
@@ -324,6 +325,35 @@ def test_export_cli_keeps_the_bag_inside_its_folder(seed_xml, tmp_path):
 
 # ------------------------------------------------------------------ killed half-way
 
+def lengthened(xml: bytes, times: int) -> bytes:
+    """The document with its mainBody's paragraphs repeated ``times`` times, each copy's
+    eIds with a suffix (so that they stay unique); schema-valid like the original."""
+    from lxml import etree
+    root = etree.fromstring(xml)
+    body = root.find(".//{*}mainBody")
+    originals = list(body)
+    for n in range(1, times):
+        for child in originals:
+            copy = copy_module.deepcopy(child)
+            for el in copy.iter():
+                if el.get("eId"):
+                    el.set("eId", f"{el.get('eId')}_copy{n}")
+            body.append(copy)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def test_lengthened_document_is_schema_valid_and_longer(seed_xml):
+    from lxml import etree
+    from akn import schema
+    xml = seed_xml.read_bytes()
+    longer = lengthened(xml, 3)
+    count = lambda x: len(etree.fromstring(x).find(".//{*}mainBody"))  # noqa: E731
+    assert count(longer) == 3 * count(xml) > 0
+    eids = etree.fromstring(longer).xpath("//@eId")
+    assert len(eids) == len(set(eids))
+    assert schema.is_valid(etree.fromstring(longer))
+
+
 def test_killed_pdf_leaves_the_previous_output_in_place(seed_xml, tmp_path):
     """SIGKILL `akn pdf` while it renders: the old PDF is intact, and nothing else is left
     in the folder (no partial file, no temporary named like the target)."""
@@ -331,10 +361,13 @@ def test_killed_pdf_leaves_the_previous_output_in_place(seed_xml, tmp_path):
     old = b"%PDF-1.7 the previous good output\n"
     out.write_bytes(old)
     doc = tmp_path / "doc.xml"
-    doc.write_bytes(seed_xml.read_bytes())
+    # the seed's body forty times over: a render of 10 s or more, so that the kill
+    # lands inside it however fast the host is (the seed alone renders in 1.4 s cold on
+    # a quiet day, and a kill at 1.5 s once came too late)
+    doc.write_bytes(lengthened(seed_xml.read_bytes(), 40))
     proc = subprocess.Popen([sys.executable, "-m", "akn", "pdf", str(doc), "-o", str(out)],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.5)  # well inside the render (several seconds), before any write
+    time.sleep(3)  # past start-up and schema check, well inside the layout, before any write
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(30) == -signal.SIGKILL, "akn pdf finished before it could be killed"
     assert out.read_bytes() == old
