@@ -365,6 +365,14 @@ def check_pdf(data: bytes, xml_bytes: bytes, tree, name: str, tmp: Path,
     found["artifacts"] = artifact_text
     types = [str(el.S) for el in struct_elems(doc)]
     found["types"] = types
+    # one tree, not one per page: the page's one <main> is one Part, whatever it spans
+    # (WeasyPrint 70 made a Part, and a P for each part of a cut paragraph, per page), and
+    # every element's /P is the element that lists it
+    assert types.count("/Part") == 1, f"{types.count('/Part')} Part elements"
+    for el in struct_elems(doc):
+        for kid in (list(el.K) if isinstance(el.get("/K"), pikepdf.Array) else []):
+            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+                assert kid.P.objgen == el.objgen, f"{kid.S} under {el.S} names another parent"
     notes = [el for el in struct_elems(doc) if el.S == "/Note"]
     refs = [el for el in struct_elems(doc) if el.S == "/Reference"]
     assert len(notes) == len(f.note_ids), f"{len(notes)} Note elements for {len(f.note_ids)} notes"
@@ -689,6 +697,36 @@ def test_seed(seed_xml, tmp_path):
     text = BIDI.sub("", text)
     call = r"\(\s*\)\s*{d}|\(\s*{d}\s*\)"   # pdftotext writes the call "(١)" as "( )١"
     assert re.search(call.format(d="\u0661"), text) and not re.search(call.format(d="1"), text)
+
+
+def _pages_under(el, page_of: dict) -> set[int]:
+    return {page_of[e.Pg.objgen] for e in struct_elems(el) if "/Pg" in e}
+
+
+def test_a_paragraph_cut_by_a_page_is_one_structure_element(seed_xml, monkeypatch):
+    """weasytags: the seed's paragraphs cut by a page end are one P each (with text on both
+    pages), as many P as the print page shows <p> (its footer is not printed), one Part; the
+    content of the pages is what it is without the joining, byte for byte."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1356048000")
+    from akn.render import weasytags
+    data, tree, out = render_file(seed_xml)
+    pdf = pikepdf.open(io.BytesIO(out.pdf))
+    page_of = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+    doc = pdf.Root.StructTreeRoot.K[0]
+    paragraphs = [el for el in struct_elems(doc) if el.S == "/P"]
+    page, _, _ = pdfw._footnoted(pdfw.html_for(tree, seed_xml.name), out.facts.eastern_digits)
+    assert len(paragraphs) == len(page.xpath("//p[not(ancestor::footer)]"))
+    cut = [p for p in paragraphs if len(_pages_under(p, page_of)) == 2]
+    assert len(cut) >= 1
+    assert [str(el.S) for el in struct_elems(doc)].count("/Part") == 1
+    with monkeypatch.context() as m:
+        m.setattr(weasytags, "join", lambda pdf, parent, origins: 0)
+        _, _, apart = render_file(seed_xml)
+    other = pikepdf.open(io.BytesIO(apart.pdf))
+    assert [str(el.S) for el in struct_elems(other.Root.StructTreeRoot.K[0])].count("/Part") \
+        == len(other.pages) > 1
+    assert [p.Contents.read_bytes() for p in pdf.pages] == \
+        [p.Contents.read_bytes() for p in other.pages]
 
 
 def _sample(lang: str) -> list[Path]:

@@ -141,6 +141,8 @@ def _weasy():
     _keep_called_footnotes()
     _measure_each_note_once()
     _lay_out_rtl_lines_once()
+    from akn.render import weasytags
+    weasytags.install()
     return weasyprint, FontConfiguration()
 
 
