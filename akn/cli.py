@@ -14,10 +14,11 @@ from akn import __version__
 from akn.diagnostics import AknError
 
 
-def _read_akn(path: str, strict: bool = False):
-    """Parse an AKN file safely; warn (or, when strict, fail) if it is schema-invalid."""
+def _read_akn(path: str, strict: bool = False, data: bytes | None = None):
+    """Parse an AKN file (or its bytes, already read) safely; warn (or, when strict, fail)
+    if it is schema-invalid."""
     from akn import schema, xmlsafe
-    tree = xmlsafe.parse_file(path)
+    tree = xmlsafe.parse_file(path) if data is None else xmlsafe.parse_bytes(data, path)
     if not schema.is_valid(tree):
         problems = schema.errors(tree, limit=3)
         line, msg = problems[0] if problems else (0, "schema-invalid")
@@ -96,9 +97,11 @@ def cmd_html(args) -> int:
 def cmd_pdf(args) -> int:
     from akn import atomic
     from akn.render import pdf
-    with open(args.document, "rb") as f:
-        xml_bytes = f.read()
-    tree = _read_akn(args.document, strict=args.strict)
+    from akn import xmlsafe
+    # read once: the PDF carries these very bytes, and a file that cannot be read is
+    # reported like any other bad input (it was an "internal error" here)
+    xml_bytes = xmlsafe.read_file(args.document)
+    tree = _read_akn(args.document, strict=args.strict, data=xml_bytes)
     out = args.output or os.path.splitext(args.document)[0] + ".pdf"
     atomic.write_bytes(out, pdf.render(tree, xml_bytes=xml_bytes,
                                        source_name=os.path.basename(args.document)))

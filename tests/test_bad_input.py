@@ -52,6 +52,23 @@ def test_missing_file_is_reported(tmp_path):
     assert proc.returncode == 1 and "nope.txt:0:0: error: cannot read" in proc.stderr
 
 
+@pytest.mark.parametrize("command", ["parse", "validate", "html", "pdf", "index", "export"])
+@pytest.mark.parametrize("what", ["missing", "folder"])
+def test_every_command_reports_an_unreadable_input_and_writes_nothing(command, what, tmp_path):
+    """`akn pdf` once answered a missing file with "internal error: FileNotFoundError"
+    (exit 3): every command that reads one file says FILE:0:0: error: cannot read, exit 1."""
+    src = tmp_path / ("nope.xml" if what == "missing" else "a-folder")
+    if what == "folder":
+        src.mkdir()
+    out = tmp_path / "out" / "o"
+    args = [command, src] if command == "validate" else [command, src, "-o", out]
+    proc = run_akn(*args, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert f"{src}:0:0: error: cannot read: " in proc.stderr, proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_no_title_is_an_error(tmp_path):
     proc, out = parse_cli(tmp_path, "إن الجمعية العامة،\n\nوإذ تشير إلى شيء،\n\n١ - تقرر شيئا؛\n".encode())
     assert proc.returncode == 1 and "no title line" in proc.stderr and not out.exists()
