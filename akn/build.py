@@ -271,7 +271,8 @@ def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
     todo, results = plan(files, outdir)
     for p in problems:
         print(f"akn build: {p}", file=stream)
-    Path(outdir).mkdir(parents=True, exist_ok=True)
+    from akn import atomic
+    atomic.ensure_folder(outdir)
     code = fingerprint()
     known = {} if force else _load_manifest(outdir, code)
     digests = {j.stem: _sha256(j.src) for j in todo}
@@ -297,14 +298,12 @@ def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
     results.sort(key=lambda r: rank.get(r.job.src, -1))
     warned = [w for r in results for w in r.warnings]
     if warned:   # the parser's and validator's warnings: a log beside the outputs
-        from akn import atomic
         atomic.write_text(Path(outdir) / "build-warnings.txt", "\n".join(warned) + "\n")
         print(f"akn build: {len(warned)} warnings for {sum(bool(r.warnings) for r in results)} "
               f"files, written to {Path(outdir) / 'build-warnings.txt'}", file=stream)
     else:
         (Path(outdir) / "build-warnings.txt").unlink(missing_ok=True)
     import json
-    from akn import atomic
     manifest = {"code": code, "docs": {
         r.job.stem: {"input_sha256": digests.get(r.job.stem, ""), "entry": r.entry,
                      "warnings": r.warnings}
@@ -314,7 +313,6 @@ def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
     if index:
         entries = [dict(r.entry) for r in results if r.ok and r.entry]
         if entries:
-            from akn import atomic
             atomic.write_text(Path(outdir) / "index.html", index_page(entries))
     failed = [r for r in results if not r.ok]
     built = len(results) - len(failed) - len(fresh)

@@ -445,8 +445,8 @@ def export(xml_path: str | os.PathLike, out_dir: str | os.PathLike, *,
         ("Bag-Software-Agent", f"akn {__version__} (BagIt 1.0, RFC 8493; checked with bagit.py)"),
     ]
 
-    base = Path(out_dir)
-    base.mkdir(parents=True, exist_ok=True)
+    from akn import atomic
+    base = atomic.ensure_folder(out_dir)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=base))
     try:
         (tmp / "data").mkdir()

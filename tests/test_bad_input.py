@@ -3,6 +3,7 @@ never a half-written output file, never silently wrong output."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -67,6 +68,33 @@ def test_every_command_reports_an_unreadable_input_and_writes_nothing(command, w
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
     assert f"{src}:0:0: error: cannot read: " in proc.stderr, proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["parse", "html", "pdf", "index", "export", "build"])
+@pytest.mark.parametrize("where", ["a folder", "under a file", "unwritable"])
+def test_every_command_reports_an_output_it_cannot_write(command, where, tmp_path):
+    """An output that is a folder, sits under a file, or cannot be created (here: in
+    /proc) is a FILE:0:0 error naming it, exit 1, with nothing left behind — it was an
+    "internal error" (exit 3) in parse, html, pdf, build and export."""
+    from conftest import ROOT
+    src = ROOT / "sources" / "A-RES-67-190.ar.txt" if command in ("parse", "build") \
+        else ROOT / "build" / "A-RES-67-190.ar.xml"
+    if not src.exists():
+        pytest.skip(f"{src} is made by `make`")
+    blocker = tmp_path / "a-file"
+    blocker.write_bytes(b"x")
+    folder_out = command in ("export", "build")   # these write into a folder
+    out = {"a folder": tmp_path if not folder_out else blocker,
+           "under a file": blocker / "o",
+           "unwritable": Path("/proc/akn-test/o")}[where]
+    if where == "unwritable" and not Path("/proc/self").is_dir():
+        pytest.skip("no /proc on this system")
+    before = sorted(tmp_path.iterdir())
+    proc = run_akn(command, src, "-o", out, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert re.search(r"^\S+:0:0: error: (cannot write|is a f)", proc.stderr, re.M), proc.stderr
+    assert sorted(tmp_path.iterdir()) == before and blocker.read_bytes() == b"x"
 
 
 def test_no_title_is_an_error(tmp_path):
