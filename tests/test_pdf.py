@@ -729,6 +729,47 @@ def test_a_paragraph_cut_by_a_page_is_one_structure_element(seed_xml, monkeypatc
         [p.Contents.read_bytes() for p in other.pages]
 
 
+def _footnote_rule_mm(page) -> tuple[float, float]:
+    """Left and right ends, in mm from the paper's left edge, of the lowest thin horizontal
+    path on the page (WeasyPrint draws a border as a closed m-l-l-l path, in CSS px under
+    a 0.75 scale; a page's lowest such path is the rule over the footnotes)."""
+    rules, points = [], []
+    for operands, op in pikepdf.parse_content_stream(page):
+        op = str(op)
+        if op == "m":
+            points = [tuple(float(v) for v in operands)]
+        elif op == "l":
+            points.append(tuple(float(v) for v in operands))
+            xs, ys = {round(x, 2) for x, _ in points}, {round(y, 2) for _, y in points}
+            if len(points) == 4 and len(xs) == 2 and len(ys) == 2 and \
+                    max(ys) - min(ys) <= 2 and max(xs) - min(xs) > 20:
+                rules.append((max(ys), min(xs), max(xs)))
+    assert rules, "no rule drawn on the page"
+    _, x0, x1 = max(rules)
+    px_mm = 0.75 * 25.4 / 72
+    return x0 * px_mm, x1 * px_mm
+
+
+def test_the_footnote_rule_is_a_third_of_the_measure_on_the_start_side(seed_xml, tmp_path):
+    """As the UN prints it: the rule over the notes is short (a third of the 166 mm
+    measure), at the right in Arabic and at the left in a left-to-right language, and the
+    notes under it keep the full measure (the text layer is checked by check_pdf)."""
+    data = seed_xml.read_bytes()
+    for rtl, xml in ((True, data),
+                     (False, data.replace(b'<FRBRlanguage language="ara"/>',
+                                          b'<FRBRlanguage language="eng"/>'))):
+        assert xml.count(b'language="eng"') == (0 if rtl else 1)
+        doc = tmp_path / f"{'rtl' if rtl else 'ltr'}.xml"
+        doc.write_bytes(xml)
+        _, _, out = render_file(doc)
+        assert out.facts.rtl is rtl
+        pdf = pikepdf.open(io.BytesIO(out.pdf))   # kept: a page needs its open Pdf
+        x0, x1 = _footnote_rule_mm(pdf.pages[0])
+        assert abs((x1 - x0) - 166 / 3) < 0.5, (x0, x1)
+        start = 210 - 22 if rtl else 22
+        assert abs((x1 if rtl else x0) - start) < 0.5, (x0, x1)
+
+
 def _sample(lang: str) -> list[Path]:
     files = corpus_files(lang)
     if lang == "ar":  # 78/228: 34 notes over 15 pages; 78/207: a line with two calls
