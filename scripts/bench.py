@@ -662,7 +662,7 @@ def report(r: dict) -> str:
               f"{mk['q_status']} (0: up to date). Touching one source remakes only: "
               + ", ".join(f"`{x}`" for x in mk["after_touch"]) + "."]
     L += ["", "## How to read and reproduce", "",
-          "`make bench` (about ten minutes on this machine; `--quick` for a smoke test). Warm = in one process after a first run; the "
+          "`make bench` (2 min on this machine at a quiet moment, longer when the host is busy; `--quick` for a smoke test; the whole-corpus row comes from the last `make corpus`, about 10 min at -j2). Warm = in one process after a first run; the "
           "per-process costs (imports, schema compile, WeasyPrint fonts) appear in the cold rows. "
           "Raw numbers of the last run: `build/bench.json` (not committed).", ""]
     return "\n".join(L)
