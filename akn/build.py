@@ -434,12 +434,25 @@ def index_page(entries: list[dict], title: str = "Resolutions built") -> str:
 <title>{escape(title)} ({n})</title>
 <meta name="color-scheme" content="light dark">
 <style>
+:root {{ --fg: #1b1b1b; --bg: #ffffff; --link: #0b57b0; --visited: #6b2c91; --focus: #b3261e;
+         color-scheme: light dark; }}
+@media (prefers-color-scheme: dark) {{
+  :root {{ --fg: #e9e9e9; --bg: #15181b; --link: #8cc4ff; --visited: #d7a8ff; --focus: #ffb4a9; }}
+}}
+html {{ color: var(--fg); background: var(--bg); }}
 body {{ font-family: system-ui, sans-serif; margin: 1rem auto; max-width: 72rem; padding: 0 1rem; line-height: 1.4; }}
+a {{ color: var(--link); }}
+a:visited {{ color: var(--visited); }}
+a:focus-visible {{ outline: 3px solid var(--focus); outline-offset: 2px; }}
+/* a narrow screen scrolls the table in its own region, not the page (WCAG 1.4.10) */
+.table-region {{ overflow-x: auto; position: relative; }}
+.table-region:focus-visible {{ outline: 3px solid var(--focus); }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border-bottom: 1px solid #8886; padding: .4rem .5rem; text-align: start; vertical-align: top; }}
-thead th {{ position: sticky; top: 0; background: Canvas; }}
-td.links a {{ margin-inline-end: .6rem; }}
-a:focus-visible {{ outline: 3px solid; outline-offset: 2px; }}
+thead th {{ position: sticky; top: 0; background: var(--bg); }}
+td.links {{ white-space: nowrap; }}
+/* each file link a target of at least 24 x 24 px (WCAG 2.5.8) */
+td.links a {{ display: inline-block; min-width: 24px; min-height: 24px; padding: .15rem .25rem; margin-inline-end: .3rem; }}
 .vh {{ clip-path: inset(50%); height: 1px; width: 1px; overflow: hidden; position: absolute; white-space: nowrap; }}
 </style>
 </head>
@@ -449,14 +462,16 @@ a:focus-visible {{ outline: 3px solid; outline-offset: 2px; }}
 <p>{n} document{'s' if n != 1 else ''} in {len(langs)} language{'s' if len(langs) != 1 else ''}
 ({escape(', '.join(langs))}). Each has an accessible web page (HTML), a tagged PDF/A for print
 and archive, and its Akoma Ntoso 3.0 XML.</p>
+<div class="table-region" role="region" aria-labelledby="docs-caption" tabindex="0">
 <table>
-<caption class="vh">Documents, by symbol, with their title, language, adoption date and files</caption>
+<caption id="docs-caption" class="vh">Documents, by symbol, with their title, language, adoption date and files</caption>
 <thead><tr><th scope="col">Symbol</th><th scope="col">Title</th><th scope="col">Language</th>
 <th scope="col">Adopted</th><th scope="col">Files</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody>
 </table>
+</div>
 </main>
 </body>
 </html>
