@@ -95,6 +95,31 @@ def test_page_structure_landmarks_one_h1_masthead(sample_page):
     assert doc.xpath("//title")[0].text == "تحسين تنسيق الجهود — A/RES/67/190"
 
 
+def test_a_separator_inside_doctitle_stays_in_the_heading_not_in_the_title(seed_xml, tmp_path):
+    """Some UN Arabic files put the " - " between number and title inside docTitle
+    (A/RES/78/10: `<docTitle> -<TAB>بناء عالم …`). The heading shows it as printed; the
+    title on its own (page <title>, catalogue, PDF Title and running header) does not."""
+    from akn.render import pdf as pdfw
+    from akn.build import entry_for
+    xml = seed_xml.read_bytes()
+    title = "تحسين تنسيق الجهود المبذولة لمكافحة الاتجار بالأشخاص"
+    number = '<docNumber refersTo="#resolutionNumber">٦٧/١٩٠</docNumber>'
+    shifted = xml.replace(f'{number} - <docTitle refersTo="#resolutionTitle">'.encode(),
+                          f'{number}<docTitle refersTo="#resolutionTitle"> -\t'.encode())
+    assert shifted != xml
+    tree = xmlsafe.parse_bytes(shifted, "shifted.xml")
+    ctx = html.context(tree, source_name="shifted.xml")
+    assert ctx["title"] == title
+    assert pdfw.facts(tree).title == title and pdfw.facts(tree).short_title == title
+    page = html.render(tree, source_name="shifted.xml")
+    assert f"<title>{title} — " in page
+    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
+    assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", h1)).strip() == f"٦٧/١٩٠ - {title}"
+    doc = tmp_path / "shifted.xml"
+    doc.write_bytes(shifted)
+    assert entry_for(str(doc), "shifted")["title"] == title
+
+
 def test_stable_ids_and_permalinks(sample_page):
     doc = parse(sample_page)
     ids = doc.xpath("//@id")
@@ -421,8 +446,10 @@ def test_pages_pass_axe_vnu_reflow_in_chromium(tmp_path, request):
         pages[-1].write_text(html.render(xmlsafe.parse_file(seed), source_name="A-RES-67-190.ar.xml"),
                              encoding="utf-8")
         shoot.append(pages[-1].name)
+        indexed = [out / "sample.ar.xml", seed]
     except Exception as e:   # the reader not importable yet: say so, check the rest
         print(f"\nseed page not checked: {type(e).__name__}: {e}")
+        indexed = [out / "sample.ar.xml"]
     try:
         request.getfixturevalue("shared")
         for lang in LANGS:
@@ -431,11 +458,16 @@ def test_pages_pass_axe_vnu_reflow_in_chromium(tmp_path, request):
                 dest.write_text(html.render(xmlsafe.parse_file(path), source_name=path.name),
                                 encoding="utf-8")
                 pages.append(dest)
+                indexed.append(path)
                 if lang in ("en", "zh") and lang not in shot_langs:
                     shoot.append(dest.name)
                     shot_langs.add(lang)
     except pytest.skip.Exception as e:
         print(f"\nUN files not checked: {e}")
+    # the catalogue `make` and `akn build` write beside what they built (build/index.html)
+    from akn import build
+    build.write_index([str(p) for p in indexed], str(out / "index.html"))
+    pages.append(out / "index.html")
     if len(shoot) < 2:
         shoot.append(pages[0].name)
     screens = ROOT / "build" / "screens"

@@ -189,6 +189,18 @@ def plain(el) -> str:
     return clean("".join(el.itertext())).strip() if el is not None else ""
 
 
+# What the UN prints between a resolution's number and its title ("٦٧/١٩٠ - …", "78/228. …").
+# Some of its Arabic files put it inside docTitle (`<docTitle> -\tبناء عالم …`: 20 of 324
+# in session 78), which the heading shows as printed but a title used on its own (the page's
+# <title>, the catalogue, the PDF's Title and running header) must not start with.
+_NUMBER_SEPARATOR = re.compile(r"^[\s\-\u2010-\u2015.:]+(?=\S)")
+
+
+def title_alone(text: str) -> str:
+    """A title as it stands on its own: without a number separator in front of it."""
+    return _NUMBER_SEPARATOR.sub("", text)
+
+
 # --------------------------------------------------------------------------- bidi isolation
 
 def _strong(ch: str) -> str:
@@ -879,7 +891,7 @@ def _title(w: Walker, doc) -> tuple[list, str]:
         if nodes:
             nodes.append(" ")
         nodes.extend(w.inline(p) if local(p) != "docNumber" else w.inline_el(p, [p], 0))
-    return w.finish(nodes), plain(title)
+    return w.finish(nodes), title_alone(plain(title))
 
 
 def _part(w: Walker, doc, level: int, collection: bool) -> dict:

@@ -76,7 +76,8 @@ def facts(tree) -> Facts:
     f.symbol = _text(next(iter(root.xpath("//a:coverPage//a:docNumber", namespaces=NS)), None)) \
         or _text(next(iter(root.xpath("//a:preface//a:docNumber", namespaces=NS)), None))
     titles = root.xpath("//a:preface//a:docTitle", namespaces=NS)
-    f.title = WS.sub(" ", _note_free_text(titles[0])).strip() if titles else ""
+    from akn.render.html import title_alone
+    f.title = title_alone(WS.sub(" ", _note_free_text(titles[0])).strip()) if titles else ""
     f.title = f.title if f.title and len(f.title) < 1000 else f.symbol
     f.short_title = short(f.title)
     f.expression = root.xpath("string(//a:FRBRExpression/a:FRBRthis/@value)", namespaces=NS)
