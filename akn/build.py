@@ -426,6 +426,8 @@ def index_page(entries: list[dict], title: str = "Resolutions built") -> str:
             f'<td>{escape(e.get("adopted") or "")}</td><td class="links">{links}</td></tr>')
     n = len(entries)
     langs = sorted({e["lang"] for e in entries})
+    from akn.render.html import palette as page_palette
+    palette = page_palette().strip()
     return f"""<!DOCTYPE html>
 <html lang="en" dir="ltr">
 <head>
@@ -434,11 +436,7 @@ def index_page(entries: list[dict], title: str = "Resolutions built") -> str:
 <title>{escape(title)} ({n})</title>
 <meta name="color-scheme" content="light dark">
 <style>
-:root {{ --fg: #1b1b1b; --bg: #ffffff; --link: #0b57b0; --visited: #6b2c91; --focus: #b3261e;
-         color-scheme: light dark; }}
-@media (prefers-color-scheme: dark) {{
-  :root {{ --fg: #e9e9e9; --bg: #15181b; --link: #8cc4ff; --visited: #d7a8ff; --focus: #ffb4a9; }}
-}}
+{palette}
 html {{ color: var(--fg); background: var(--bg); }}
 body {{ font-family: system-ui, sans-serif; margin: 1rem auto; max-width: 72rem; padding: 0 1rem; line-height: 1.4; }}
 a {{ color: var(--link); }}

@@ -36,7 +36,8 @@ from akn.lang import eastern_digits, writes_eastern_digits
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 LABELS = Path(__file__).with_name("labels.toml")
 TEMPLATE = "resolution.html.j2"
-STYLESHEETS = {"screen": "screen.css", "print": "print.css"}
+# the stylesheet of each medium, from these files in templates/, in this order
+STYLESHEETS = {"screen": ("palette.css", "screen.css"), "print": ("print.css",)}
 
 # ISO 639-2 (FRBRlanguage) -> BCP 47 and base direction
 LANGS = {"ara": "ar", "eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "rus": "ru",
@@ -1057,14 +1058,24 @@ def _env():
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
-def stylesheet(media: str) -> str:
-    path = TEMPLATES / STYLESHEETS[media]
+def _template_css(name: str) -> str:
+    path = TEMPLATES / name
     if not path.is_file():
-        raise FileNotFoundError(f"stylesheet for media={media!r} not found: {path}")
+        raise FileNotFoundError(f"stylesheet not found: {path}")
     css = path.read_text(encoding="utf-8")
     if "</" in css:
         raise ValueError(f"{path}: '</' may not appear in an inlined stylesheet")
     return css
+
+
+def stylesheet(media: str) -> str:
+    return "".join(_template_css(name) for name in STYLESHEETS[media])
+
+
+def palette() -> str:
+    """The colours of our pages (custom properties, light and dark), for other pages we
+    write (the catalogue) to share."""
+    return _template_css("palette.css")
 
 
 def csp(css: str) -> str:
