@@ -95,9 +95,8 @@ def cmd_html(args) -> int:
 
 
 def cmd_pdf(args) -> int:
-    from akn import atomic
+    from akn import atomic, xmlsafe
     from akn.render import pdf
-    from akn import xmlsafe
     # read once: the PDF carries these very bytes, and a file that cannot be read is
     # reported like any other bad input (it was an "internal error" here)
     xml_bytes = xmlsafe.read_file(args.document)
