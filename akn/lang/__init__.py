@@ -48,9 +48,16 @@ class Language:
 
     def __post_init__(self):
         d = self.data
+        self.script = d.get("script", "latn")
+        # languages written without spaces between words (Chinese): lines join without one
+        self.spaces = d.get("spaces", True)
         self.page_marks = [" ".join(m.split()) for m in d.get("page_marks", [])]
         self.formula = re.compile(d["formula"])
         self.openers = tuple(d.get("preamble_openers", []))
+        # a preambular paragraph may open with a participle not in the phrase list: its
+        # endings, and the case of its first letter ("Recalling"; Russian "напоминая")
+        self.participles = tuple(d.get("participles", []))
+        self.participle_case = d.get("participle_case", "any")
         self.adverbs = sorted(d.get("phrase_adverbs", []), key=len, reverse=True)
         self.operative_number = re.compile(d["operative_number"])
         self.point_number = re.compile(d["point_number"])
@@ -58,36 +65,112 @@ class Language:
         self.title = re.compile(d["title"])
         self.closing = tuple(d["closing"])
         m = d["masthead"]
-        self.masthead = {k: (re.compile(v) if k in ("session", "agenda", "adoption", "proponent", "meeting") else v)
-                         for k, v in m.items()}
+        self.masthead = {k: (re.compile(v) if k in MASTHEAD_PATTERNS else v) for k, v in m.items()}
         self.months = d["months"]
         self.resolution_words = d["words"]["resolution"]
         self.bodies = d["words"]["bodies"]
+        after = d["words"].get("citation_after")
+        self.citation_after = re.compile(after) if after else None
+        self.date_pattern = d.get("date", r"(?P<day>{D}{1,2})\s+(?P<month>{months})\s+(?P<year>{D}{4})")
+        self.detect_words = frozenset(d.get("detect_words", []))
+        self.ordinals = {k.lower(): v for k, v in d.get("ordinals", {}).items()}
+        self.ordinal_stems = d.get("ordinal_stems", False)
         # phrases sorted longest first so the longest opening phrase wins
         self.phrases_by_len = sorted(set(self.phrases), key=len, reverse=True)
         self.first_words = frozenset(self.openers) | {p.split()[0] for p in self.phrases if p.split()}
         # opening phrases by their first word, longest first; with the conjunction-less form
-        # that the first preambular paragraph uses ("وإذ تشير" -> "إذ تشير")
+        # that the first preambular paragraph uses ("وإذ تشير" -> "إذ تشير"). A language
+        # written without spaces keys them by their first character.
         conj = d.get("conjunction", "")
         index: dict[tuple, list[str]] = {}
         for p in self.phrases_by_len:
             for cand in (p, p[len(conj):] if conj and p.startswith(conj) else ""):
-                words = cand.split()
-                if words:  # keyed by the first two words (one for one-word phrases)
+                words = cand.split() if self.spaces else [cand[:1]]
+                if words and words[0]:  # keyed by the first two words (one for one-word phrases)
                     index.setdefault(tuple(words[:2]), []).append(cand)
         self.phrase_index = {k: sorted(set(v), key=len, reverse=True) for k, v in index.items()}
 
     def phrases_for(self, text: str) -> list[str]:
         """The opening phrases that could start ``text``, longest first."""
+        if not self.spaces:
+            return self.phrase_index.get((text[:1],), [])
         words = text.split(" ", 2)
         return sorted(self.phrase_index.get(tuple(words[:2]), []) + self.phrase_index.get(tuple(words[:1]), []),
                       key=len, reverse=True)
+
+    def opens_with_phrase(self, text: str) -> bool:
+        """Does ``text`` start with one of the harvested opening phrases (as whole words)?"""
+        for cand in self.phrases_for(text):
+            if text.startswith(cand) and (not self.spaces or len(text) == len(cand)
+                                          or not text[len(cand)].isalnum()):
+                return True
+        return False
+
+    def number(self, words: str) -> int | None:
+        """The number that ordinal (or cardinal) words stand for — "الثالثة والثلاثون" 33,
+        "soixante-dix-huitième" 78, "сорок пятое" 45, "四十五" 45 — or None when a word is
+        not a number word of this language."""
+        words = words.strip()
+        if not words:
+            return None
+        if self.script == "hani":
+            return cjk_number(words)
+        tokens = [t for t in re.split(r"[\s\-‑‐]+", words.lower()) if t]
+        total, i = 0, 0
+        while i < len(tokens):
+            # the longest run of tokens that is one entry ("quatre-vingt")
+            for k in range(min(3, len(tokens) - i), 0, -1):
+                value = self._ordinal(" ".join(tokens[i:i + k])) if k > 1 else self._ordinal(tokens[i])
+                if k > 1 and value is None:
+                    value = self._ordinal("-".join(tokens[i:i + k]))
+                if value is not None:
+                    total += value
+                    i += k
+                    break
+            else:
+                return None
+        return total or None
+
+    def _ordinal(self, token: str) -> int | None:
+        table = self.ordinals
+        if token in table:
+            return table[token]
+        conj = self.data.get("conjunction", "")
+        if conj and token.startswith(conj) and token[len(conj):] in table:
+            return table[token[len(conj):]]
+        if self.ordinal_stems:  # a stem and an ending of up to three letters
+            for cut in range(1, 4):
+                if len(token) > cut and token[:-cut] in table:
+                    return table[token[:-cut]]
+        return None
 
     def to_local_digits(self, text: str) -> str:
         return text.translate(str.maketrans(ASCII_DIGITS, self.digits))
 
     def is_rtl(self) -> bool:
         return self.dir == "rtl"
+
+
+MASTHEAD_PATTERNS = frozenset({"session", "session_alone", "organ", "agenda", "adoption", "proponent",
+                               "meeting"})
+
+_CJK_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+               "七": 7, "八": 8, "九": 9}
+_CJK_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def cjk_number(text: str) -> int | None:
+    """A number written in Chinese numerals (七十八 78, 一百零二 102, 十五 15), or None."""
+    if not text or any(ch not in _CJK_DIGITS and ch not in _CJK_UNITS for ch in text):
+        return None
+    total, digit = 0, None
+    for ch in text:
+        if ch in _CJK_DIGITS:
+            digit = _CJK_DIGITS[ch]
+        else:
+            total += (1 if digit is None else digit) * _CJK_UNITS[ch]
+            digit = None
+    return total + (digit or 0)
 
 
 def _load(code: str) -> Language:
@@ -103,35 +186,66 @@ def _load(code: str) -> Language:
 
 @lru_cache(maxsize=None)
 def get(code: str) -> Language:
+    """The language with this code (``ar``, ``en``, ``fr``, ``es``, ``ru``, ``zh``; the
+    FRBR code ``ara``… is accepted too). Raises KeyError for a language akn has no data for."""
+    code = code.strip().lower()
+    code = FRBR_TO_CODE.get(code, code)
+    if code not in available():
+        raise KeyError(code)
     return _load(code)
 
 
-def available() -> list[str]:
-    return sorted(p.stem for p in HERE.glob("*.toml"))
+@lru_cache(maxsize=None)
+def available() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in HERE.glob("*.toml")))
 
 
-# bytes.translate tables for the two bytes of a UTF-16 code unit. Low byte: bit 0 for that of
-# an Arabic letter U+0621-U+064A (0x21-0x4A), bit 1 for that of an ASCII letter. High byte:
-# bit 0 for 0x06 (Arabic), bit 1 for 0x00 (ASCII).
-_LO_FLAGS = bytes((0x21 <= b <= 0x4A) | (chr(b).isascii() and chr(b).isalpha()) << 1 for b in range(256))
-_HI_FLAGS = bytes((b == 0x06) | (b == 0x00) << 1 for b in range(256))
+FRBR_TO_CODE = {"ara": "ar", "eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "rus": "ru",
+                "zho": "zh", "chi": "zh"}
 
 
-def _count_letters(text: str) -> tuple[int, int]:
-    """(Arabic letters [\u0621-\u064A], ASCII letters [A-Za-z]) in ``text``, counted in C: the
-    flags of each unit's two bytes are read as two integers and ANDed, so a bit stays set where
-    both bytes agree; bit 0 of each byte counts Arabic, bit 1 ASCII (a regular expression
-    matching each letter took ~1 ms on a resolution). Letters are all in the BMP, one unit
-    each; a character beyond it is two surrogate units, high bytes D8-DF, never counted."""
-    units = text.encode("utf-16-le", "surrogatepass")
-    both = (int.from_bytes(units[1::2].translate(_HI_FLAGS), "little")
-            & int.from_bytes(units[0::2].translate(_LO_FLAGS), "little"))
-    ones = ((1 << (8 * (len(units) // 2))) - 1) // 0xFF  # 0x0101…01: bit 0 of every byte
-    arabic = (both & ones).bit_count()
-    return arabic, both.bit_count() - arabic
+class UnknownLanguage(ValueError):
+    """The text is in no language akn has data for."""
+
+
+# the high byte of a UTF-16 code unit names the block of its character
+_SCRIPT_BLOCKS = {"arab": (0x06, 0x06), "cyrl": (0x04, 0x04), "hani": (0x4E, 0x9F)}
+_LATIN_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_NOT_LATIN = bytes(b for b in range(256) if b not in _LATIN_LETTERS)
+
+
+def script_counts(text: str) -> dict[str, int]:
+    """Characters of each script akn reads in ``text``, counted in C: Arabic, Cyrillic and
+    CJK by the high byte of their UTF-16 code units, Latin as ASCII letters."""
+    hi = text.encode("utf-16-le", "surrogatepass")[1::2]
+    counts = {s: sum(hi.count(b) for b in range(lo, top + 1)) for s, (lo, top) in _SCRIPT_BLOCKS.items()}
+    counts["latn"] = len(text.encode("ascii", "ignore").translate(None, _NOT_LATIN))
+    return counts
 
 
 def detect(text: str) -> Language:
-    """The language of a resolution's text: Arabic script -> ar, otherwise English."""
-    arabic, latin = _count_letters(text[:20000])
-    return get("ar" if arabic > latin else "en")
+    """The language of a resolution's text: its script, then (for the languages that share a
+    script) the language whose frequent words it uses most. Raises UnknownLanguage."""
+    sample = text[:20000]
+    counts = script_counts(sample)
+    script = max(counts, key=counts.get)
+    letters = sum(ch.isalpha() for ch in sample[:4000])
+    if counts[script] < max(20, letters // 3):
+        raise UnknownLanguage(_unknown_message(letters))
+    candidates = [get(c) for c in available() if get(c).script == script]
+    if len(candidates) == 1:
+        return candidates[0]
+    words = re.findall(r"\w+", sample)
+    scores = {lang.code: sum(w in lang.detect_words for w in words) for lang in candidates}
+    best = max(candidates, key=lambda lang: scores[lang.code])
+    if scores[best.code] < max(5, len(words) // 25):
+        raise UnknownLanguage(_unknown_message(letters))
+    return best
+
+
+def _unknown_message(letters: int) -> str:
+    known = ", ".join(f"{get(c).name} ({c})" for c in available())
+    if not letters:
+        return "the text has no letters: give the text of a resolution"
+    return (f"the text is in none of the languages akn reads ({known}); if it is one of "
+            "them, say which with --lang")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from lxml import etree
 
 from akn.diagnostics import Diagnostics
-from akn.lang import detect
+from akn.lang import Language, UnknownLanguage, available, detect, get
 from akn.read.build import build_xml
+from akn.read.layout import shape_of
 from akn.read.source import read_source
 from akn.read.structure import read_structure
 from akn.tree import parse_built
@@ -20,6 +21,8 @@ class Document:
         self._tree: etree._ElementTree | None = None
         self.diagnostics = diagnostics
         self.encoding = encoding
+        self.language = ""   # the language code it was read in
+        self.shape = ""      # "cleaned" or "raw"
 
     @property
     def tree(self) -> etree._ElementTree:
@@ -40,6 +43,8 @@ class Document:
         return {
             "source": self.diagnostics.file,
             "encoding": self.encoding,
+            "language": self.language,
+            "shape": self.shape,
             "preambular_paragraphs": len(root.findall(f".//{q('preamble')}/{q('container')}")),
             "operative_paragraphs": len(root.findall(f".//{q('mainBody')}/{q('paragraph')}")),
             "notes": len(list(root.iter(q("authorialNote")))),
@@ -48,9 +53,28 @@ class Document:
         }
 
 
-def parse_text(data: bytes, name: str = "-") -> Document:
-    """Parse the plain text of a resolution. Raises AknError on input it cannot read."""
+def parse_text(data: bytes, name: str = "-", lang: str | None = None) -> Document:
+    """Parse the plain text of a resolution, in either shape (the cleaned text or a PDF
+    extractor's raw output), in the language ``lang`` (a code such as ``ar`` or ``fr``;
+    found from the text when None). Raises AknError on input it cannot read."""
     src = read_source(data, name)
-    lang = detect("\n".join(src.lines))
-    res = read_structure(src.lines, lang, src.diagnostics)
-    return Document(build_xml(res, src.diagnostics), src.diagnostics, src.encoding)
+    language = _language(src, lang)
+    shape = shape_of(src.lines)
+    res = read_structure(src.lines, language, src.diagnostics, shape)
+    doc = Document(build_xml(res, src.diagnostics), src.diagnostics, src.encoding)
+    doc.language, doc.shape = language.code, shape
+    return doc
+
+
+def _language(src, code: str | None) -> Language:
+    if code:
+        try:
+            return get(code)
+        except KeyError:
+            known = ", ".join(available())
+            raise src.diagnostics.error(1, 1, f"no language data for \"{code}\": akn reads {known}",
+                                        "language") from None
+    try:
+        return detect("\n".join(src.lines[:400]))
+    except UnknownLanguage as e:
+        raise src.diagnostics.error(1, 1, str(e), "language") from None

@@ -114,24 +114,47 @@ class Builder:
     def cover_page(self):
         res, lang, mh = self.res, self.lang, self.lang.masthead
         cover = E("coverPage", {"eId": "coverPage"})
+        # the masthead as the UN marks it up, fact by fact, in the order the UN prints them
+        t = res.masthead.get("publisher")
+        if t is not None:
+            self.inline(sub(sub(cover, "p"), "docAuthority", {"refersTo": "#publisher"}), t)
+        t = res.masthead.get("symbol")
+        if t is not None:
+            sub(sub(cover, "p"), "docNumber", {"refersTo": "#symbol"}, t.value)
+        t = res.masthead.get("organ")
+        if t is not None:
+            self.inline(sub(sub(cover, "p"), "docAuthority", {"refersTo": "#issuingBody"}), t)
+        t = res.masthead.get("distribution")
+        if t is not None:
+            sub(sub(cover, "p"), "docStatus", {"refersTo": "#generalDistribution"}, t.value)
+        t = res.masthead.get("issue_date")
+        if t is not None:
+            iso = self.inliner.parse_date(t.value) or self.english_date(t.value)
+            p = sub(cover, "p")
+            if iso:
+                sub(p, "docDate", {"date": iso, "refersTo": "#dateOfIssuance"}, t.value)
+            else:
+                self.inline(p, t)
         t = res.masthead.get("session")
         if t is not None:
             m = mh["session"].match(" ".join(t.value.split()))
             p = sub(cover, "p")
             sub(p, "docAuthority", {"refersTo": "#issuingBody"}, m.group("body"))
             append_text(p, " ")
-            value = str(session_from(self.frbr.date)) if self.frbr.date[0] != "0" else "0"
-            if "/" in self.number:
-                value = ascii_digits(self.number.split("/")[0])
-            if not value.isdigit() or len(value) > 3 or int(value) > 999:  # a number we could not read: the date's session
-                value = str(session_from(self.frbr.date))
-            sub(p, "session", {"refersTo": "#generalAssembly", "value": value}, m.group("session"))
+            sub(p, "session", {"refersTo": "#generalAssembly", "value": self.session_value()}, m.group("session"))
+        t = res.masthead.get("session_alone")
+        if t is not None:
+            sub(sub(cover, "p"), "session", {"refersTo": "#generalAssembly", "value": self.session_value()},
+                t.value)
         t = res.masthead.get("agenda")
         if t is not None:
             p = sub(cover, "p")
             item = re.search(r"[0-9٠-٩]+", t.value)
             sub(p, "inline", {"name": "agenda item", "title": ascii_digits(item.group()) if item else None},
                 t.value)
+        t = res.masthead.get("agenda_name")
+        if t is not None:
+            self.inline(sub(sub(cover, "p"), "inline", {"name": "agenda item name"}), t)
         t = res.masthead.get("adoption")
         if t is not None:
             p = sub(cover, "p")
@@ -153,13 +176,29 @@ class Builder:
             self.inline(sub(cover, "p"), t)
         return cover
 
+    def session_value(self) -> str:
+        """The session's number: the resolution number's first part, else the date's session."""
+        value = str(session_from(self.frbr.date)) if self.frbr.date[0] != "0" else "0"
+        if "/" in self.number:
+            value = ascii_digits(self.number.split("/")[0])
+        if not value.isdigit() or len(value) > 3 or int(value) > 999:  # a number we could not read: the date's session
+            value = str(session_from(self.frbr.date))
+        return value
+
+    def english_date(self, text: str) -> str | None:
+        """A date printed in English (the masthead's issue date is, in every language)."""
+        from akn.lang import get
+        if self.lang.code == "en":
+            return None
+        return Inliner(get("en"), self.diag, 0, {}).parse_date(text)
+
     def preface(self):
         res = self.res
         pre = E("preface", {"eId": "preface"})
         p = sub(pre, "p")
         sub(p, "docNumber", {"refersTo": "#resolutionNumber"},
             f"{self.number} {res.part_printed}" if res.part_printed else self.number)
-        append_text(p, " - " if self.lang.code == "ar" else ". ")
+        append_text(p, res.title_separator or " - ")
         self.inline(sub(p, "docTitle", {"refersTo": "#resolutionTitle"}), res.title)
         return pre
 
@@ -356,9 +395,8 @@ class Builder:
         pipe = sub(prop, "akn-pipeline:source", {"xmlns:akn-pipeline": PIPELINE_NS,
                                                  "name": xml_chars(os.path.basename(res.source_name)),
                                                  "tool": f"akn {__version__}"})
-        for line, col, text in res.artifacts:
-            sub(pipe, "akn-pipeline:artifact", {"line": str(line), "col": str(col),
-                                                "kind": "page-mark"}, text)
+        for line, col, text, kind in res.artifacts:
+            sub(pipe, "akn-pipeline:artifact", {"line": str(line), "col": str(col), "kind": kind}, text)
         for ch in self.inliner.changes:
             sub(pipe, "akn-pipeline:normalised", {k: str(ch[k]) for k in ("line", "col", "from", "to")})
 

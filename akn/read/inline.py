@@ -18,6 +18,7 @@ D = "[0-9٠-٩]"
 SYMBOL = r"(?<![\w/])(?P<sym>[A-Z][A-Z0-9]*(?:/[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*)+)"
 # a superscript without brackets: "9^th", "XIX^e", or a bare repeated call "1949,^2"
 SUP = r"\^(?P<sup>[^\W_]{1,4})(?![^\W_])"
+SUP_IN_DATE = re.compile(r"\^([^\W\d_]{1,3})")
 NUMBER_PAIR = rf"(?<![\w/.\-])(?P<pair>{D}{{1,4}}/{D}{{1,4}})(?![\w/]|[.\-]{D})"
 # The same matches as NUMBER_PAIR, for learn_convention's scan: the look-behind moved after
 # the first digit (it then looks at the character before that digit, or finds none at the
@@ -41,7 +42,8 @@ def _compile(lang: Language):
 
 def _make_patterns(lang: Language):
     months = "|".join(re.escape(m) for m in sorted(lang.months, key=len, reverse=True))
-    date = rf"(?P<day>{D}{{1,2}})\s+(?P<month>{months})\s+(?P<year>{D}{{4}})"
+    # the language's date pattern, with {D} for a digit and {months} for its month names
+    date = lang.date_pattern.replace("{months}", months).replace("{D}", D)
     # every alternative starts with one of these characters: a look-ahead lets the engine
     # skip the other positions at once (the text is mostly letters)
     inline = re.compile("(?=[\\^*0-9٠-٩A-Z])(?:" + "|".join([
@@ -80,6 +82,26 @@ class Inliner:
         known = self._cited.get(head)
         if known is None:
             known = self._cited[head] = self._cite_context(head)
+        if known[0] or self.lang.citation_after is None:
+            return self._body_after(value, start, known)
+        # a language that names the resolution after its number ("第58/316号决议")
+        end = value.find("/", start)
+        tail = value[end:end + 60].split("/", 1)[-1].lstrip("0123456789٠١٢٣٤٥٦٧٨٩")
+        if self.lang.citation_after.match(tail):
+            return True, "A/RES/"
+        return known
+
+    def _body_after(self, value: str, start: int, known: tuple[bool, str]) -> tuple[bool, str]:
+        """A citation whose body is named right after its number ("резолюцию 2008/33
+        Экономического и Социального Совета"): that body's symbol prefix."""
+        if not known[0] or known[1] != "A/RES/":
+            return known
+        m = re.match(r"[0-9٠-٩]+/[0-9٠-٩]+\s+", value[start:start + 24])
+        if m:
+            rest = value[start + m.end():start + m.end() + 80]
+            for body, prefix in self.lang.bodies:
+                if rest.startswith(body):
+                    return True, prefix
         return known
 
     def _cite_context(self, head: str) -> tuple[bool, str]:
@@ -186,18 +208,23 @@ class Inliner:
                     add(el)
             elif m.group("bold") is not None:
                 inner = m.group("bold")
-                if m.start() > 0 and _wordish(value[m.start() - 1]) and _wordish(inner[:1]):
+                if self.lang.spaces and m.start() > 0 and _wordish(value[m.start() - 1]) and _wordish(inner[:1]):
                     pending.append(" ")  # the space was inside the bold run in the source
                 span = add_new("span", {"class": "bold"})
                 self.fill(span, text, m.group("bold"), base + m.start("bold"), note_builder)
-                if m.end() < len(value) and _wordish(value[m.end()]) and not inner[-1:].isspace():
+                if self.lang.spaces and m.end() < len(value) and _wordish(value[m.end()]) and not inner[-1:].isspace():
                     pending.append(" ")
             elif m.group("sup") is not None:
                 add_new("sup", None, m.group("sup"))
             elif m.group("day") is not None:
                 iso = self.iso_date(m)
                 if iso:
-                    add_new("date", {"date": iso}, m.group(0))
+                    whole = m.group(0)
+                    el = add_new("date", {"date": iso}, whole)
+                    sup = SUP_IN_DATE.search(whole)
+                    if sup:  # "1^er décembre 2023": the ordinal is a superscript inside the date
+                        el.text = whole[:sup.start()]
+                        sub(el, "sup", None, sup.group(1)).tail = whole[sup.end():]
                 else:
                     line, col, _ = text.position(base + m.start())
                     self.diag.warn(line, col, f"\"{m.group(0)}\" is not a calendar date; kept as text",

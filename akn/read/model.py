@@ -117,6 +117,7 @@ class Resolution:
     part: str = ""         # "A", "B"… for a resolution adopted in parts
     part_printed: str = "" # as printed, e.g. "ألف"
     title: Text | None = None
+    title_separator: str = ""   # as printed between number and title (" - ", ". ")
     formula: Text | None = None
     preamble: list[Preambular] = field(default_factory=list)
     operative: list[Operative] = field(default_factory=list)
@@ -125,5 +126,5 @@ class Resolution:
     closing_date: Text | None = None
     trailing: list[Text] = field(default_factory=list)
     notes: list[NoteBody] = field(default_factory=list)
-    artifacts: list[tuple[int, int, str]] = field(default_factory=list)
+    artifacts: list[tuple[int, int, str, str]] = field(default_factory=list)  # line, col, text, kind
     pages: int = 1

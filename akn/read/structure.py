@@ -9,41 +9,12 @@ recycle mark). A page end can cut a paragraph in two; the halves are rejoined he
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
 from akn.diagnostics import Diagnostics
 from akn.lang import Language, ascii_digits
+from akn.read.layout import Block, layout
 from akn.read.model import NoteBody, Operative, Part, Preambular, Resolution, Run, Text
 
-NOTE_BODY = re.compile(r"^\((?P<m>[0-9٠-٩]{1,3})\)\s*(?P<text>.*)$", re.S)
-CALL_MARK = re.compile(r"\^\((?P<m>[0-9٠-٩]{1,3})\)")
 CALLS_AND_BOLD = re.compile(r"\^\([^)]{0,6}\)|\*\*")
-
-
-@dataclass
-class Block:
-    text: str
-    line: int
-    col: int
-    starts: tuple
-
-
-def blocks(lines: list[str]):
-    """Group lines into blocks separated by blank lines; each remembers where it starts."""
-    cur, starts, first, off = [], [], 0, 0
-    for no, line in enumerate(lines, 1):
-        if line.strip():
-            stripped = line.strip()
-            col = len(line) - len(line.lstrip()) + 1
-            starts.append((off, no, col))  # where this line starts in the joined text
-            off += len(stripped) + 1
-            cur.append(stripped)
-            first = first or no
-        elif cur:
-            yield Block(" ".join(cur), first, starts[0][2], tuple(starts) if len(starts) > 1 else ())
-            cur, starts, first, off = [], [], 0, 0
-    if cur:
-        yield Block(" ".join(cur), first, starts[0][2], tuple(starts) if len(starts) > 1 else ())
 
 
 def _bare(text: str) -> str:
@@ -73,7 +44,6 @@ class StructureReader:
         self.after_break = False
         self.state = "head"
         self.last_text: Text | None = None   # the text a continuation would extend
-        self.called: set[int] = set()        # note numbers called so far (^(n) in the text)
 
     # -- helpers -------------------------------------------------------------------------
     def run(self, b: Block, start: int = 0) -> Run:
@@ -104,42 +74,21 @@ class StructureReader:
         return opens_preambular(self.lang, s)
 
     # -- main loop -----------------------------------------------------------------------
-    def read(self) -> Resolution:
-        next_note = 1
-        for b in blocks(self.lines):
-            text = b.text
-            norm = " ".join(text.split())
-            if norm in self.lang.page_marks:
-                self.res.artifacts.append((b.line, b.col, norm))
-                self.diag.warn(b.line, b.col, f"page mark \"{norm}\" (the UN's recycle mark) is page "
-                               "furniture, not text of the resolution: left out of the body and "
-                               "recorded in the metadata", "artifact")
+    def read(self, shape: str | None = None) -> Resolution:
+        for b in layout(self.lines, self.lang, self.diag, shape):
+            if b.kind == "page":
                 self.end_page()
-                continue
-            m = NOTE_BODY.match(text)
-            if m and self.state != "head":
-                value = int(ascii_digits(m.group("m")))
-                in_block = self.after_break and self.res.notes and self.res.notes[-1].page == self.page
-                # a body numbered above the next expected one is still a note when its call
-                # is in the text already (the notes before it were called from a part of the
-                # document the text does not carry)
-                if value == next_note or (value > next_note and (in_block or value in self.called)):
-                    if value != next_note:
-                        self.diag.warn(b.line, b.col, f"footnote ({m.group('m')}) follows "
-                                       f"({self.lang.to_local_digits(str(next_note - 1))}): "
-                                       "numbers skipped", "note-sequence")
-                    body = NoteBody(m.group("m"), value, self.new_text(b, m.start("text")), self.page)
-                    self.res.notes.append(body)
-                    next_note = value + 1
-                    self.after_break = True
-                    continue
-            if self.after_break and self.res.notes and self.res.notes[-1].page == self.page:
-                self.end_page()
-            if "^(" in text:
-                self.called.update(int(ascii_digits(c.group("m"))) for c in CALL_MARK.finditer(text))
-            self.block(b, norm)
-        if self.after_break:
-            self.end_page()
+            elif b.kind == "artifact":
+                self.res.artifacts.append((b.line, b.col, b.text, b.what))
+                if b.what == "page-mark":
+                    self.diag.warn(b.line, b.col, f"page mark \"{b.text}\" (the UN's recycle mark) is page "
+                                   "furniture, not text of the resolution: left out of the body and "
+                                   "recorded in the metadata", "artifact")
+            elif b.kind == "note":
+                self.res.notes.append(NoteBody(b.marker, b.value, self.new_text(b), self.page))
+                self.after_break = True
+            else:
+                self.block(b, " ".join(b.text.split()))
         self.res.pages = self.page
         return self.res
 
@@ -151,6 +100,9 @@ class StructureReader:
         lang, res = self.lang, self.res
         broke, self.after_break = self.after_break, False
         if self.state == "head":
+            if b.wrapped:  # one fact wrapped over several lines (raw shape)
+                self.head(b, norm)
+                return
             # masthead lines are separate facts even when no blank line parts them
             starts = b.starts or ((0, b.line, b.col),)
             for i, (off, line, col) in enumerate(starts):
@@ -176,11 +128,11 @@ class StructureReader:
                                "the end of the conclusions — check it belongs to the resolution",
                                "trailing-text")
             return
-        mm = lang.masthead["meeting"].match(norm)
-        if mm and self.state in ("preamble", "operative"):
+        meeting = self.meeting_number(norm) if self.state in ("preamble", "operative") else None
+        if meeting is not None:
             self.state = "end"
             res.meeting = self.new_text(b)
-            res.meeting_num = ascii_digits(mm.group("num"))
+            res.meeting_num = meeting
             return
         if self.state == "formula":
             self.state = "preamble"
@@ -328,6 +280,17 @@ class StructureReader:
             return True
         return not self.starts_paragraph(b.text)
 
+    def meeting_number(self, norm: str) -> str | None:
+        """The number of the plenary meeting this line names ("45th plenary meeting",
+        «الجلسة العامة الثالثة والثلاثون»: 33), as ASCII digits, or None if it names none."""
+        mm = self.lang.masthead["meeting"].match(_bare(norm))
+        if not mm:
+            return None
+        if mm.groupdict().get("num"):
+            return ascii_digits(mm.group("num"))
+        value = self.lang.number(mm.group("words") or "")
+        return str(value) if value else None
+
     def head(self, b: Block, norm: str) -> None:
         lang, res, mh = self.lang, self.res, self.lang.masthead
         tm = lang.title.match(norm)
@@ -336,29 +299,69 @@ class StructureReader:
             res.number_pos = (b.line, b.col)
             if tm.group("part"):
                 res.part_printed = tm.group("part")
-                res.part = "ABCDEFGHIJ"[lang.data["parts"].index(tm.group("part"))]
+                parts = lang.data["parts"]
+                res.part = "ABCDEFGHIJ"[parts.index(tm.group("part"))] if tm.group("part") in parts else tm.group("part")
+            # what stands between the number and the title, as printed (" - ", ". ")
+            res.title_separator = norm[tm.end("part") if tm.group("part") else tm.end("num"):tm.start("title")]
             res.title = self.new_text(b, b.text.find(tm.group("title")))
             self.state = "formula"
             return
-        for key in ("session", "agenda", "adoption", "proponent"):
-            m = mh[key].match(norm)
-            if m and key not in res.masthead:
+        for key in MASTHEAD_KEYS:
+            if key in res.masthead or key not in mh:
+                continue
+            if (mh[key].match(norm) if not isinstance(mh[key], str) else norm == mh[key]):
                 res.masthead[key] = self.new_text(b)
                 return
+        if SYMBOL_LINE.match(norm) and "symbol" not in res.masthead:
+            res.masthead["symbol"] = self.new_text(b)
+            return
+        if norm.replace("\u0640", "") in _publishers() and "publisher" not in res.masthead:
+            res.masthead["publisher"] = self.new_text(b)
+            return
+        if DISTRIBUTION.match(norm) and "distribution" not in res.masthead:
+            res.masthead["distribution"] = self.new_text(b)
+            return
+        if "issue_date" not in res.masthead and "distribution" in res.masthead and "session" not in res.masthead \
+                and "session_alone" not in res.masthead and len(norm) < 40 and re.search(r"[0-9٠-٩]{4}", norm):
+            res.masthead["issue_date"] = self.new_text(b)
+            return
+        if "agenda" in res.masthead and "agenda_name" not in res.masthead and "adoption" not in res.masthead:
+            res.masthead["agenda_name"] = self.new_text(b)
+            return
         res.extra_masthead.append(self.new_text(b))
         self.diag.warn(b.line, b.col, "line before the title not recognised as part of the "
                        "masthead (session, agenda item, adoption line, committee line); kept in the "
                        "cover page", "masthead")
 
 
+# The masthead facts a line can state, in the order they are tried; their patterns are in
+# the language data ([masthead]).
+MASTHEAD_KEYS = ("session", "organ", "session_alone", "agenda", "adoption", "proponent")
+SYMBOL_LINE = re.compile(r"^[A-Z]{1,2}/(?:[A-Z]+/)*[0-9]+(?:/[A-Za-z0-9.]+)*$")
+DISTRIBUTION = re.compile(r"^Distr\.?\s*:\s*\S.*$")
+
+
+def _publishers() -> frozenset[str]:
+    """"United Nations" as every language writes it (a masthead may print it in another
+    language's masthead too), without tatweel."""
+    from akn.lang import available, get
+    return frozenset(get(c).masthead.get("publisher", "").replace("\u0640", "") for c in available())
+
+
 def opens_preambular(lang: Language, s: str) -> bool:
-    """Does this text open like a preambular paragraph? Its first word opens one of the
-    harvested phrases, is one of the language's openers, or (English) is a participle."""
-    words = _bare(s).split(" ", 1)
+    """Does this text open like a preambular paragraph? It starts with one of the harvested
+    phrases (Chinese, written without spaces), its first word opens one of them or is one of
+    the language's openers, or it is a participle ("Recalling", "Rappelant", "напоминая")."""
+    bare = _bare(s)
+    if not lang.spaces:
+        return lang.opens_with_phrase(bare)
+    words = bare.split(" ", 1)
     first = words[0].strip(",،") if words else ""
     if first in lang.first_words:
         return True
-    return lang.code == "en" and first[:1].isupper() and first.endswith(("ing", "ed"))
+    return bool(first) and first.endswith(lang.participles) and (
+        first[:1].isupper() if lang.participle_case == "upper" else
+        first[:1].islower() if lang.participle_case == "lower" else True)
 
 
 def unnumbered_operative(text: Text) -> Operative:
@@ -367,8 +370,8 @@ def unnumbered_operative(text: Text) -> Operative:
                      parts=[Part("text", "", text)])
 
 
-def read_structure(lines: list[str], lang: Language, diag: Diagnostics) -> Resolution:
-    res = StructureReader(lines, lang, diag).read()
+def read_structure(lines: list[str], lang: Language, diag: Diagnostics, shape: str | None = None) -> Resolution:
+    res = StructureReader(lines, lang, diag).read(shape)
     if res.title is None:
         raise diag.error(1, 1, "no title line found: a resolution has a line like "
                          "\"67/190 - title\" (Arabic) or \"67/190. Title\" (English) after the "

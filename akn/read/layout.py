@@ -1,0 +1,612 @@
+"""Source lines -> blocks: paragraphs, note bodies, page ends and page furniture.
+
+A resolution's text reaches us in one of two shapes, and this stage turns either into the
+same stream of :class:`Block`s for the structure reader:
+
+* **cleaned** (the seed): one paragraph per block of lines, blocks parted by blank lines,
+  footnote calls written ``^(n)``, the footnote bodies ``(n) …`` gathered where each page
+  ends, the recycle mark after the first page's notes.
+* **raw** — what a PDF text extractor (pdftotext, PyMuPDF) gives: lines wrapped at the
+  measure, paragraph numbers and item letters often on lines of their own, a masthead with
+  the job number and bar code, running headers (symbol, short title, job number, page k/n)
+  from page 2, note calls printed as digits glued to the word ("Nations1", "2003,2",
+  Arabic "الوطنية(1)"), note bodies under a "_____" rule at the foot of each page, form
+  feeds between pages, Chinese lines broken without spaces.
+
+Page furniture is recognised by rule (the shape of a job number, a bar code, a page number
+k/n, a line that repeats the document's symbol or the start of its title, the recycle
+mark), never by a list of documents. Every repair (a call read from glued digits, a
+paragraph rejoined across a page, furniture left out) is a warning with its line and column.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from akn.diagnostics import Diagnostics
+from akn.lang import Language, ascii_digits, available, get
+
+NOTE_BODY = re.compile(r"^\((?P<m>[0-9٠-٩]{1,3})\)\s*(?P<text>.*)$", re.S)
+CALL_MARK = re.compile(r"\^\((?P<m>[0-9٠-٩]{1,3})\)")
+
+# -- page furniture, by its shape --------------------------------------------------------------
+RULE = re.compile(r"^[_\-‐‑–—]{5,}$")
+JOB = re.compile(r"^[0-9]{2}-[0-9]{5}(?:\s*\([A-Z]\))?(?:\s+[0-9]{6})?$")
+BARCODE = re.compile(r"^\*[0-9]{6,9}\*$")
+PAGE_NO = re.compile(r"^(?P<k>[0-9]{1,3})\s*/\s*(?P<n>[0-9]{1,3})$")
+SYMBOL = re.compile(r"^[A-Z]{1,2}/(?:[A-Z]+/)*[0-9]+(?:/[A-Za-z0-9.]+)*$")
+# a footer or header line may hold several of these side by side ("2/10  23-24964")
+FURNITURE_TOKEN = re.compile(r"[0-9]{2}-[0-9]{5}(?:\s*\([A-Z]\))?|\*[0-9]{6,9}\*|[0-9]{1,3}/[0-9]{1,3}"
+                             r"|[A-Z]{1,2}/(?:[A-Z]+/)*[0-9]+(?:/[A-Za-z0-9.]+)*")
+# a line that is a number or an item label alone: it belongs to the text that follows
+LABEL_ALONE = re.compile(r"^(?:[0-9٠-٩]{1,4}\s*[.．]|[0-9٠-٩]{1,4}\s*[-–]|[(（]?[a-zа-я]{1,3}[)）]"
+                         r"|\([\u0621-\u064a]{1,3}(?: [\u0621-\u064a]{1,3})?\)|[(（][ivxlc]{1,6}[)）]"
+                         r"|[ivxlc]{1,6}\)|’[0-9٠-٩]{1,2}‘|[(（][0-9٠-٩]{1,2}[)）])$")
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+@dataclass
+class Block:
+    """A paragraph (or masthead line, or note body) with the map back to its source."""
+    text: str
+    line: int
+    col: int
+    starts: tuple = ()      # (offset in text, line, col) where each source piece starts
+    kind: str = "text"      # "text" | "note" | "page" | "artifact"
+    marker: str = ""        # a note's number as printed
+    value: int = 0          # a note's number
+    wrapped: bool = False   # its lines are one paragraph wrapped at the measure (raw shape)
+    what: str = ""          # an artifact's kind: "page-mark", "running-header", …
+
+
+PAGE = Block("", 0, 0, kind="page")
+
+
+def shape_of(lines: list[str]) -> str:
+    """"raw" when the text looks like a PDF extractor's output, else "cleaned".
+
+    The cleaned shape writes calls as ``^(n)`` and a paragraph on one line; an extractor
+    wraps paragraphs over several lines, prints a rule over the notes and furniture."""
+    text_lines = [ln for ln in lines if ln.strip()]
+    if not text_lines:
+        return "cleaned"
+    if any("^(" in ln for ln in text_lines[:400]):
+        return "cleaned"
+    furniture = sum(1 for ln in text_lines if _furniture(ln.strip()) or RULE.match(ln.strip()))
+    multi, blocks = 0, 0
+    prev_blank = True
+    run = 0
+    for ln in lines + [""]:
+        if ln.strip():
+            run += 1
+        else:
+            if run:
+                blocks += 1
+                multi += run > 1
+            run = 0
+    if furniture >= 2 or "\f" in "".join(lines[:2000]):
+        return "raw"
+    return "raw" if blocks and multi / blocks > 0.5 else "cleaned"
+
+
+def _furniture(s: str) -> str:
+    """What kind of page furniture the stripped line ``s`` is, or ""."""
+    if not s:
+        return ""
+    if JOB.match(s):
+        return "job-number"
+    if BARCODE.match(s):
+        return "bar-code"
+    m = PAGE_NO.match(s)
+    if m and 1 <= int(m.group("k")) <= int(m.group("n")) and int(m.group("n")) >= 2:
+        return "page-number"
+    if len(s) < 60 and " " in s and not FURNITURE_TOKEN.sub("", s).strip():
+        return "page-footer"
+    return ""
+
+
+# -- the cleaned shape -------------------------------------------------------------------------
+def line_blocks(lines: list[str]):
+    """Group lines into blocks separated by blank lines; each remembers where it starts."""
+    cur, starts, first, off = [], [], 0, 0
+    for no, line in enumerate(lines, 1):
+        if line.strip():
+            stripped = line.strip()
+            col = len(line) - len(line.lstrip()) + 1
+            starts.append((off, no, col))  # where this line starts in the joined text
+            off += len(stripped) + 1
+            cur.append(stripped)
+            first = first or no
+        elif cur:
+            yield Block(" ".join(cur), first, starts[0][2], tuple(starts) if len(starts) > 1 else ())
+            cur, starts, first, off = [], [], 0, 0
+    if cur:
+        yield Block(" ".join(cur), first, starts[0][2], tuple(starts) if len(starts) > 1 else ())
+
+
+def cleaned(lines: list[str], lang: Language, diag: Diagnostics):
+    """Blocks of the cleaned shape: note bodies ``(n) …`` are told from paragraphs that open
+    with a bracketed number by their sequence; a page ends after its notes or its mark."""
+    next_note = 1
+    notes_here = False      # note bodies read since the last paragraph: a page's note block
+    seen_title = False
+    called: set[int] = set()
+    for b in line_blocks(lines):
+        text = b.text
+        norm = " ".join(text.split())
+        if norm in lang.page_marks:
+            yield Block(norm, b.line, b.col, kind="artifact", what="page-mark")
+            yield PAGE
+            notes_here = False
+            continue
+        m = NOTE_BODY.match(text)
+        if m and seen_title:
+            value = int(ascii_digits(m.group("m")))
+            # a body numbered above the next expected one is still a note when its call
+            # is in the text already (the notes before it were called from a part of the
+            # document the text does not carry)
+            if value == next_note or (value > next_note and (notes_here or value in called)):
+                if value != next_note:
+                    diag.warn(b.line, b.col, f"footnote ({m.group('m')}) follows "
+                              f"({lang.to_local_digits(str(next_note - 1))}): numbers skipped",
+                              "note-sequence")
+                start = m.start("text")
+                yield Block(text[start:], *_position(b, start), _shift(b.starts, start),
+                            kind="note", marker=m.group("m"), value=value)
+                next_note = value + 1
+                notes_here = True
+                continue
+        if notes_here:
+            yield PAGE
+            notes_here = False
+        if "^(" in text:
+            called.update(int(ascii_digits(c.group("m"))) for c in CALL_MARK.finditer(text))
+        if not seen_title:
+            pieces = [text[o:e] for (o, _, _), e in zip(b.starts or ((0, 0, 0),),
+                                                        [s[0] for s in b.starts[1:]] + [len(text)])]
+            seen_title = any(lang.title.match(" ".join(p.split())) for p in pieces)
+        yield b
+    if notes_here:
+        yield PAGE
+
+
+def _position(b: Block, start: int) -> tuple[int, int]:
+    """(line, col) of character ``start`` of block ``b``."""
+    if not b.starts:
+        return b.line, b.col + start
+    off, line, col = max((s for s in b.starts if s[0] <= start), key=lambda s: s[0])
+    return line, col + (start - off)
+
+
+def _shift(starts: tuple, start: int) -> tuple:
+    """``starts`` for the block's text from character ``start`` on."""
+    if not starts:
+        return ()
+    first = max((s for s in starts if s[0] <= start), key=lambda s: s[0])
+    out = ((0, first[1], first[2] + (start - first[0])),) + tuple(
+        (o - start, ln, c) for o, ln, c in starts if o > start)
+    return out if len(out) > 1 else ()
+
+
+# -- the raw shape -----------------------------------------------------------------------------
+@dataclass
+class Line:
+    no: int          # 1-based line number
+    col: int         # 1-based column of the first non-blank character
+    text: str        # stripped
+    trailing: bool   # the source line had white space after its text (a break at a space)
+    page: int = 1
+
+
+# a note body's first line: its number, bracketed (Arabic) or not, then the text
+NOTE_START = re.compile(r"^(?:\((?P<p>[0-9٠-٩]{1,3})\)|(?P<n>[0-9٠-٩]{1,3})(?=\s|$))\s*")
+# characters a glued call may follow: a letter or mark, closing punctuation, a quote
+_BEFORE_CALL = r"[^\W\d_]|[\u064b-\u065f\u0670]|[,.;:!?)\]»”’\"'》」』）】，。；：、]"
+
+
+class RawReader:
+    """The raw shape: lines -> pages -> paragraphs, note bodies and furniture."""
+
+    def __init__(self, lines: list[str], lang: Language, diag: Diagnostics):
+        self.lang, self.diag = lang, diag
+        self.marks = {m for code in available() for m in get(code).page_marks}
+        self.source = lines
+        self.symbol = ""
+        self.title = ""
+        self.width = 80
+
+    def read(self) -> list[Block]:
+        lines, breaks = self.split_lines()
+        self.width = self.measure(lines)
+        title_at = self.find_symbol_and_title(lines)
+        pages = self.paginate(lines, breaks, title_at)
+        return self.emit(pages, title_at)
+
+    # -- lines -------------------------------------------------------------------------------
+    def split_lines(self) -> tuple[list[Line | None], set[int]]:
+        """Lines with positions (None for a blank line); a form feed starts a new page."""
+        out: list[Line | None] = []
+        breaks: set[int] = set()  # indexes in out where a new page starts
+        for no, raw in enumerate(self.source, 1):
+            if "\f" in raw:
+                breaks.add(len(out))
+                raw = raw.replace("\f", "")
+            s = raw.strip()
+            if not s:
+                out.append(None)
+                continue
+            col = len(raw) - len(raw.lstrip()) + 1
+            out.append(Line(no, col, s, raw != raw.rstrip()))
+        return out, breaks
+
+    @staticmethod
+    def measure(lines) -> int:
+        """The measure lines are wrapped at: a high percentile of the line lengths."""
+        lengths = sorted(len(ln.text) for ln in lines if ln is not None)
+        return lengths[int(len(lengths) * 0.9)] if lengths else 80
+
+    def find_symbol_and_title(self, lines) -> int | None:
+        """The document's symbol (the masthead's A/RES/… line, else made from the number)
+        and its title (the title line and the lines that wrap it); the title line's index."""
+        for i, ln in enumerate(lines[:120]):
+            if ln is None:
+                continue
+            if not self.symbol and SYMBOL.match(ln.text) and "/RES/" in ln.text:
+                self.symbol = ln.text
+            m = self.lang.title.match(ln.text)
+            if m:
+                group = [ln]
+                for nxt in lines[i + 1:i + 8]:
+                    if nxt is None:
+                        break
+                    group.append(nxt)
+                text = self.block_of(group).text
+                self.title = text[text.find(m.group("title")):]
+                if not self.symbol:
+                    self.symbol = "A/RES/" + ascii_digits(m.group("num")).replace(" ", "")
+                return i
+        return None
+
+    # -- pages -------------------------------------------------------------------------------
+    def paginate(self, lines, breaks, title_at):
+        """Cut the lines into pages, each {"body": lines, "notes": lines, "furniture":
+        [(kind, line)]}; None stands for a blank line."""
+        pages = [self.new_page()]
+        in_notes = False
+        i, n = 0, len(lines)
+        after_title = title_at if title_at is not None else n
+        while i < n:
+            if i in breaks and (pages[-1]["body"] or pages[-1]["notes"]):
+                pages.append(self.new_page())
+                in_notes = False
+            ln = lines[i]
+            if ln is None:
+                pages[-1]["notes" if in_notes else "body"].append(None)
+                i += 1
+                continue
+            if i > after_title:
+                group = self.header_group(lines, i)
+                if group:
+                    end, found = group
+                    if any(k != "page-mark" for k, _ in found) and (pages[-1]["body"] or pages[-1]["notes"]):
+                        pages.append(self.new_page())
+                        in_notes = False
+                    pages[-1]["furniture"].extend(found)
+                    i = end
+                    continue
+                if RULE.match(ln.text):
+                    pages[-1]["furniture"].append(("rule", ln))
+                    in_notes = True
+                    i += 1
+                    continue
+            kind = self.furniture(ln)
+            if kind:
+                pages[-1]["furniture"].append((kind, ln))
+                i += 1
+                continue
+            pages[-1]["notes" if in_notes else "body"].append(ln)
+            i += 1
+        for k, page in enumerate(pages, 1):
+            for ln in page["body"] + page["notes"]:
+                if ln is not None:
+                    ln.page = k
+        return pages
+
+    @staticmethod
+    def new_page() -> dict:
+        return {"body": [], "notes": [], "furniture": []}
+
+    def furniture(self, ln: Line) -> str:
+        if " ".join(ln.text.split()) in self.marks:
+            return "page-mark"
+        return _furniture(ln.text)
+
+    def header_group(self, lines, i):
+        """The running header or footer that starts at line ``i``, if one does: furniture
+        lines (the symbol, the job number, the page number, the recycle mark) and lines that
+        repeat the start of the title beside them, with the blank lines between them.
+        Returns (index after the group, [(kind, line)]) or None."""
+        found = []
+        j, n = i, len(lines)
+        title_left = self.norm(self.title)
+        anchored = False
+        end = i
+        while j < n:
+            ln = lines[j]
+            if ln is None:
+                j += 1
+                continue
+            kind = self.furniture(ln)
+            if not kind and self.symbol and ln.text == self.symbol:
+                kind = "symbol"
+            if not kind and title_left and (anchored or self.anchor_near(lines, j)):
+                stem = self.norm(ln.text).rstrip("-‐‑")
+                if len(stem) >= min(12, len(title_left)) and title_left.startswith(stem):
+                    kind = "running-title"
+                    title_left = title_left[len(stem):].lstrip()
+            if not kind:
+                break
+            anchored = anchored or kind != "running-title"
+            found.append((kind, ln))
+            j += 1
+            end = j
+        if not found or not anchored:
+            return None
+        return end, found
+
+    def anchor_near(self, lines, j) -> bool:
+        """Is a symbol, job-number or page-number line among the next few lines? A line
+        that repeats the title is a running header only beside one of them."""
+        for ln in lines[j + 1:j + 5]:
+            if ln is not None and ((self.symbol and ln.text == self.symbol) or self.furniture(ln)):
+                return True
+        return False
+
+    def norm(self, s: str) -> str:
+        return " ".join(s.split()) if self.lang.spaces else "".join(s.split())
+
+    # -- joining -----------------------------------------------------------------------------
+    def glue(self, prev: Line, nxt: Line) -> str:
+        """What stands between two wrapped lines: in Chinese nothing, unless the break was
+        at a space; else a space, unless a word was broken after its hyphen."""
+        if not self.lang.spaces:
+            return " " if prev.trailing or nxt.col > 1 else ""
+        if not prev.trailing and len(prev.text) > 1 and prev.text[-1] in "-‐" and prev.text[-2].isalpha() \
+                and nxt.text[:1].islower():
+            return ""
+        return " "
+
+    def block_of(self, lines: list[Line], wrapped: bool = True) -> Block:
+        text, starts, prev = "", [], None
+        for ln in lines:
+            if prev is not None:
+                text += self.glue(prev, ln)
+            starts.append((len(text), ln.no, ln.col))
+            text += ln.text
+            prev = ln
+        first = lines[0]
+        return Block(text, first.no, first.col, tuple(starts) if len(starts) > 1 else (),
+                     wrapped=wrapped and len(lines) > 1)
+
+    # -- output ------------------------------------------------------------------------------
+    def emit(self, pages, title_at) -> list[Block]:
+        texts: list[list[Block]] = []
+        notes: list[list[Block]] = []
+        next_note = 1
+        in_head = title_at is not None
+        carry: list[Line] = []  # a number alone at a page's end: it opens the next page's text
+        for page in pages:
+            blocks: list[Block] = []
+            for group in self.paragraphs(page["body"]):
+                if carry:
+                    group, carry = carry + group, []
+                if len(group) == 1 and LABEL_ALONE.match(group[0].text) and not in_head:
+                    carry = group
+                    continue
+                if in_head:
+                    at = next((k for k, ln in enumerate(group) if self.lang.title.match(ln.text)), None)
+                    if at is None:
+                        blocks.extend(self.masthead_blocks(group))
+                        continue
+                    blocks.extend(self.masthead_blocks(group[:at]))
+                    group = group[at:]
+                    in_head = False
+                blocks.append(self.block_of(group))
+            bodies, next_note = self.note_bodies(page["notes"], next_note)
+            texts.append(blocks)
+            notes.append(bodies)
+        if carry:
+            texts[-1].append(self.block_of(carry))
+        self.bind_calls(texts, notes)
+        out: list[Block] = []
+        for k, page in enumerate(pages):
+            if k:
+                out.append(PAGE)
+            out.extend(texts[k])
+            out.extend(notes[k])
+            self.report_furniture(page["furniture"], out)
+        return out
+
+    @staticmethod
+    def paragraphs(lines):
+        """Groups of consecutive lines, parted by blank lines."""
+        group = []
+        for ln in lines:
+            if ln is None:
+                if group:
+                    yield group
+                group = []
+            else:
+                group.append(ln)
+        if group:
+            yield group
+
+    def masthead_blocks(self, group: list[Line]) -> list[Block]:
+        """Masthead lines: one fact a line, but a fact wrapped over several lines (an
+        agenda item's name, the committee line) is one block."""
+        out: list[list[Line]] = []
+        for ln in group:
+            if out and self.continues_masthead(out[-1], ln):
+                out[-1].append(ln)
+            else:
+                out.append([ln])
+        return [self.block_of(g, wrapped=False) for g in out]
+
+    def continues_masthead(self, prev: list[Line], ln: Line) -> bool:
+        if prev[0].text.startswith("[") and not prev[-1].text.endswith("]"):
+            return True  # the committee line goes on to its closing bracket
+        mh, norm = self.lang.masthead, " ".join(ln.text.split())
+        if ln.text.startswith("[") or any(mh[k].match(norm) for k in
+                                          ("adoption", "agenda", "session", "session_alone", "organ")
+                                          if k in mh):
+            return False
+        last = prev[-1].text
+        return len(last) >= 0.75 * self.width and not last.endswith(self.lang.closing)
+
+    def note_bodies(self, lines, next_note: int) -> tuple[list[Block], int]:
+        """The note bodies under a page's rule: a line that opens with the next note's number
+        ("1 See …", Arabic "(1) …") starts a body; the lines after it continue it."""
+        bodies: list[tuple[str, int, list[Line]]] = []
+        for ln in lines:
+            if ln is None:
+                continue
+            m = NOTE_START.match(ln.text)
+            value = int(ascii_digits(m.group("p") or m.group("n"))) if m else -1
+            new = m is not None and (value == next_note or (not bodies and next_note < value <= next_note + 3))
+            if new and bodies and bodies[-1][1] >= 0:
+                prev = bodies[-1][2][-1].text
+                if len(prev) >= 0.9 * self.width and not prev.endswith(self.lang.closing):
+                    new = False  # "… Supplement No." / "2 (A/…)": a number that wraps a body
+            if new:
+                bodies.append((m.group("p") or m.group("n"), value, [ln]))
+                next_note = value + 1
+            elif bodies:
+                bodies[-1][2].append(ln)
+            else:  # text under the rule that is no note: kept as a paragraph of its own
+                bodies.append(("", -1, [ln]))
+        out = []
+        for marker, value, lns in bodies:
+            b = self.block_of(lns)
+            if value < 0:
+                out.append(b)
+                continue
+            start = NOTE_START.match(b.text).end()
+            out.append(Block(b.text[start:], *_position(b, start), _shift(b.starts, start),
+                             kind="note", marker=marker, value=value, wrapped=True))
+        return out, next_note
+
+    def report_furniture(self, furniture, out: list[Block]) -> None:
+        for kind, ln in furniture:
+            out.append(Block(ln.text, ln.no, ln.col, kind="artifact", what=kind))
+        kinds = [k for k, _ in furniture if k != "page-mark"]
+        if kinds:
+            first, last = furniture[0][1], furniture[-1][1]
+            names = ", ".join(dict.fromkeys(k.replace("-", " ") for k in kinds))
+            self.diag.warn(first.no, first.col, f"page furniture ({names}; lines {first.no}–{last.no}) "
+                           "is not text of the resolution: left out and recorded in the metadata",
+                           "artifact")
+
+    # -- calls -------------------------------------------------------------------------------
+    def bind_calls(self, texts: list[list[Block]], notes: list[list[Block]]) -> None:
+        """Find each note's call, in the order of the notes, in the text of its page or an
+        earlier one: the note's number printed glued to a word ("Nations1", "2003,2",
+        "评注4 的", Arabic "الوطنية(1)"), or, failing that, to a year ("20223": 2022 and call 3).
+        Each call found is written ``^(n)`` in its block, as the cleaned shape writes it."""
+        seq = [(k, nb) for k, page in enumerate(notes) for nb in page if nb.kind == "note"]
+        flat = [(k, i) for k, blocks in enumerate(texts) for i in range(len(blocks))]
+        edits: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
+        cur, off = 0, 0  # where the search goes on: an index in flat, an offset in that block
+        at = 0
+        while at < len(seq):
+            page, nb = seq[at]
+            hit = self.find_call(texts, flat, cur, off, page, nb.marker)
+            if hit is None:
+                at += 1
+                continue
+            fi, start, end = hit
+            k, i = flat[fi]
+            markers = [nb.marker]
+            # calls printed side by side run together ("12": the calls of notes 1 and 2)
+            text = texts[k][i].text
+            while at + len(markers) < len(seq) and seq[at + len(markers)][0] >= k and \
+                    text.startswith(seq[at + len(markers)][1].marker, end):
+                end += len(seq[at + len(markers)][1].marker)
+                markers.append(seq[at + len(markers)][1].marker)
+            call = "".join(f"^({m})" for m in markers)
+            edits.setdefault((k, i), []).append((start, end, call))
+            line, col = _position(texts[k][i], start)
+            self.diag.warn(line, col, f"\"{text[start:end]}\" after \"{text[max(0, start - 12):start].lstrip()}\" "
+                           f"read as the call of note{'s' if len(markers) > 1 else ''} "
+                           f"{', '.join(markers)} (printed as digits glued to the text)", "call-glued")
+            cur, off = fi, end
+            at += len(markers)
+        for (k, i), changes in edits.items():
+            texts[k][i] = _rewrite(texts[k][i], changes)
+
+    def find_call(self, texts, flat, cur: int, off: int, page: int, marker: str):
+        """The first place from (cur, off) on, on a page up to ``page``, where ``marker`` is
+        printed as a call: (index in flat, start, end) of the digits (or bracketed digits)."""
+        digits = re.escape(marker)
+        after = r"(?![0-9٠-٩])" if self.lang.spaces else r"(?![0-9٠-٩])(?!\s*[\u3400-\u9fff/])"
+        strong = re.compile(rf"(?<=\S)\({digits}\)|(?:(?<={_BEFORE_CALL})(?<![A-Z][A-Z])(?<!\b[A-Z]))"
+                            rf"(?<![/\-‐‑]){digits}{after}" if self.lang.spaces else
+                            rf"(?<=\S)\({digits}\)|(?<=[^\s0-9٠-٩/\-.]){digits}{after}(?=\s|$|[,.;:，。；：、)）])")
+        weak = re.compile(rf"(?<![0-9٠-٩/])(?:1[89][0-9]{{2}}|20[0-9]{{2}})({digits})(?![0-9٠-٩])")
+        weak_hit = None
+        for fi in range(cur, len(flat)):
+            k, i = flat[fi]
+            if k > page:
+                break
+            text = texts[k][i].text
+            if texts[k][i].kind != "text":
+                continue
+            start = off if fi == cur else 0
+            m = strong.search(text, start)
+            if m:
+                if weak_hit is not None:
+                    return weak_hit
+                return fi, m.start(), m.end()
+            if weak_hit is None:
+                w = weak.search(text, start)
+                if w:
+                    weak_hit = (fi, w.start(1), w.end(1))
+        return weak_hit
+
+
+def _rewrite(b: Block, changes: list[tuple[int, int, str]]) -> Block:
+    """``b`` with text[start:end] replaced by each replacement, its position map kept."""
+    changes.sort()
+    starts = list(b.starts or ((0, b.line, b.col),))
+    pieces, entries, pos, shift = [], [], 0, 0
+    for start, end, rep in changes:
+        pieces.append(b.text[pos:start])
+        entries.append((start + shift, *_position(b, start)))
+        pieces.append(rep)
+        shift += len(rep) - (end - start)
+        entries.append((end + shift, *_position(b, end)))
+        pos = end
+    pieces.append(b.text[pos:])
+    text = "".join(pieces)
+
+    def moved(o: int) -> int:
+        return o + sum(len(rep) - (e - s) for s, e, rep in changes if e <= o)
+    for o, line, col in starts:
+        if not any(s < o < e for s, e, _ in changes):
+            entries.append((moved(o), line, col))
+    entries = sorted(set(e for e in entries if e[0] <= len(text)), key=lambda e: (e[0], e[1], e[2]))
+    dedup = []
+    for e in entries:
+        if dedup and dedup[-1][0] == e[0]:
+            dedup[-1] = e
+        else:
+            dedup.append(e)
+    return Block(text, dedup[0][1], dedup[0][2], tuple(dedup) if len(dedup) > 1 else (), kind=b.kind,
+                 marker=b.marker, value=b.value, wrapped=b.wrapped)
+
+
+def layout(lines: list[str], lang: Language, diag: Diagnostics, shape: str | None = None) -> list[Block]:
+    """The blocks of the text, in either shape (found from the text unless given)."""
+    shape = shape or shape_of(lines)
+    if shape == "raw":
+        return RawReader(lines, lang, diag).read()
+    return list(cleaned(lines, lang, diag))
