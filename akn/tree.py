@@ -96,7 +96,7 @@ def append_text(parent: Node, text: str) -> None:
 # Elements whose content is inline text: indentation never goes inside them.
 INLINE_HOLDERS = {"p", "num", "heading", "docTitle", "docNumber", "docProponent", "docAuthority",
                   "session", "inline", "span", "ref", "date", "docDate", "location", "event",
-                  "FRBRthis", "sup", "b", "i"}
+                  "FRBRthis", "sup", "b", "i", "subheading", "crossHeading", "docStatus"}
 
 
 def indent(el: Node, level: int = 0, step: str = " ") -> None:

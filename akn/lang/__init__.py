@@ -63,6 +63,7 @@ class Language:
         self.point_number = re.compile(d["point_number"])
         self.point_letters = d.get("point_letters", [])
         self.title = re.compile(d["title"])
+        self.section_number = re.compile(d["section_number"]) if d.get("section_number") else None
         self.closing = tuple(d["closing"])
         m = d["masthead"]
         self.masthead = {k: (re.compile(v) if k in MASTHEAD_PATTERNS else v) for k, v in m.items()}

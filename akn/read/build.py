@@ -234,16 +234,34 @@ class Builder:
 
     def main_body(self):
         body = E("mainBody", {"eId": "mainBody"})
+        parent, prefix = body, ""
         for i, op in enumerate(self.res.operative, 1):
-            body.append(self.paragraph(op, i))
+            if op.kind == "section":  # a body in sections: the paragraphs after it go inside
+                label = re.sub(r"[^A-Za-z0-9]", "", ascii_digits(op.num)) or str(
+                    sum(o.kind == "section" for o in self.res.operative[:i]))
+                parent = sub(body, "section", {"eId": self.eid(f"sec_{label}")})
+                prefix = f"{parent.get('eId')}__"
+                if op.num:
+                    sub(parent, "num", None, op.num)
+                for part in op.parts:
+                    self.inline(sub(parent, "heading"), part.text)
+            elif op.kind == "crossHeading":  # a preambular paragraph inside a section
+                self.inline(sub(parent, "crossHeading", {"eId": self.eid(f"{prefix}crossHeading_1")}),
+                            op.parts[0].text)
+            else:
+                parent.append(self.paragraph(op, i, prefix))
         return body
 
-    def paragraph(self, op: Operative, index: int):
-        if not op.num and op.value:  # unnumbered, after paragraph op.value
-            pid = self.eid(f"para_{op.value}__{'heading' if op.heading else 'text'}_1")
-            para = E("paragraph", {"eId": pid, "class": "crossHeading" if op.heading else None})
+    def paragraph(self, op: Operative, index: int, prefix: str = ""):
+        if not op.num and (op.value or op.heading):  # unnumbered, after paragraph op.value
+            pid = self.eid(f"{prefix}para_{op.value}__{'heading' if op.heading else 'text'}_1")
+            para = E("paragraph", {"eId": pid})
+            if op.heading:  # a heading between paragraphs: the UN's paragraph with a subheading
+                for part in op.parts:
+                    self.inline(sub(para, "subheading"), part.text)
+                return para
         else:
-            pid = self.eid(f"para_{op.value or index}")
+            pid = self.eid(f"{prefix}para_{op.value or index}")
             para = E("paragraph", {"eId": pid})
         if op.num:
             sub(para, "num", None, op.num)

@@ -94,6 +94,9 @@ class Operative:
     col: int
     parts: list[Part] = field(default_factory=list)
     heading: bool = False  # an unnumbered heading between operative paragraphs
+    # "paragraph"; in a body in sections, "section" (its number; its heading is its text) and
+    # "crossHeading" (a preambular paragraph inside a section)
+    kind: str = "paragraph"
 
 
 @dataclass

@@ -43,6 +43,7 @@ class StructureReader:
         self.page = 1
         self.after_break = False
         self.state = "head"
+        self.sectioned = False   # the body is in sections ("I", "II"…)
         self.last_text: Text | None = None   # the text a continuation would extend
 
     # -- helpers -------------------------------------------------------------------------
@@ -97,90 +98,61 @@ class StructureReader:
         self.after_break = True
 
     def block(self, b: Block, norm: str) -> None:
-        lang, res = self.lang, self.res
+        """Read one block in the current state: one method a state (head, formula,
+        preamble, operative, end), each handing over to the next."""
         broke, self.after_break = self.after_break, False
-        if self.state == "head":
-            if b.wrapped:  # one fact wrapped over several lines (raw shape)
-                self.head(b, norm)
+        getattr(self, f"in_{self.state}")(b, norm, broke)
+
+    # -- states ----------------------------------------------------------------------------
+    def in_head(self, b: Block, norm: str, broke: bool) -> None:
+        """Masthead lines until the numbered title."""
+        if b.wrapped:  # one fact wrapped over several lines (raw shape)
+            self.head(b, norm)
+            return
+        # masthead lines are separate facts even when no blank line parts them
+        starts = b.starts or ((0, b.line, b.col),)
+        for i, (off, line, col) in enumerate(starts):
+            end = starts[i + 1][0] if i + 1 < len(starts) else len(b.text)
+            piece = b.text[off:end].strip()
+            self.head(Block(piece, line, col, ()), " ".join(piece.split()))
+            if self.state != "head":  # the title was in this block: the rest follows it
+                rest = b.text[end:].strip()
+                if rest:
+                    nxt = [(o, ln, c) for o, ln, c in b.starts if o >= end]
+                    self.block(Block(rest, nxt[0][1], nxt[0][2],
+                                     tuple((o - nxt[0][0], ln, c) for o, ln, c in nxt) if len(nxt) > 1 else ()),
+                               " ".join(rest.split()))
                 return
-            # masthead lines are separate facts even when no blank line parts them
-            starts = b.starts or ((0, b.line, b.col),)
-            for i, (off, line, col) in enumerate(starts):
-                end = starts[i + 1][0] if i + 1 < len(starts) else len(b.text)
-                piece = b.text[off:end].strip()
-                one = Block(piece, line, col, ())
-                self.head(one, " ".join(piece.split()))
-                if self.state != "head":  # the title was in this block: the rest follows it
-                    rest = b.text[end:].strip()
-                    if rest:
-                        nxt = [(o, ln, c) for o, ln, c in b.starts if o >= end]
-                        self.block(Block(rest, nxt[0][1], nxt[0][2],
-                                         tuple((o - nxt[0][0], ln, c) for o, ln, c in nxt) if len(nxt) > 1 else ()),
-                                   " ".join(rest.split()))
-                    return
+
+    def in_formula(self, b: Block, norm: str, broke: bool) -> None:
+        """The enacting formula after the title ("The General Assembly,")."""
+        self.state = "preamble"
+        if self.lang.formula.match(_bare(norm)):
+            self.res.formula = self.new_text(b)
             return
-        if self.state == "end":
-            if res.closing_date is None and res.meeting is not None and not broke:
-                res.closing_date = self.new_text(b)
-            else:
-                res.trailing.append(self.new_text(b))
-                self.diag.warn(b.line, b.col, "text after the closing meeting and date; kept at "
-                               "the end of the conclusions — check it belongs to the resolution",
-                               "trailing-text")
-            return
-        meeting = self.meeting_number(norm) if self.state in ("preamble", "operative") else None
-        if meeting is not None:
-            self.state = "end"
-            res.meeting = self.new_text(b)
-            res.meeting_num = meeting
-            return
-        if self.state == "formula":
-            self.state = "preamble"
-            if lang.formula.match(_bare(norm)):
-                res.formula = self.new_text(b)
-                return
-            self.diag.warn(b.line, b.col, "no enacting formula (such as \"The General Assembly,\") "
-                           "after the title; the preamble starts here", "no-formula")
-        # continuation of a paragraph cut by a page end, or the items of a preambular
-        # paragraph that announces them with a colon
-        if self.last_text is not None and (broke or (
-                self.state == "preamble" and _bare_end(self.last_text).endswith(":"))) \
-                and self.continues(b, norm):
-            self.last_text.add(self.run(b))
+        self.diag.warn(b.line, b.col, "no enacting formula (such as \"The General Assembly,\") "
+                       "after the title; the preamble starts here", "no-formula")
+        self.in_preamble(b, norm, broke)
+
+    def in_preamble(self, b: Block, norm: str, broke: bool) -> None:
+        """Preambular paragraphs, until the first operative one."""
+        res = self.res
+        if self.closing(b, norm) or self.continued(b, norm, broke):
             return
         om = self.operative_number(b.text)
         if om:
-            value = int(ascii_digits(om.group("num")))
-            expected = res.operative[-1].value + 1 if res.operative else 1
-            # "4. **Decides** …" after the items "1." to "3." of a list is paragraph 4: a
-            # paragraph opens with its verb in bold, a list item does not
-            if self.state == "operative" and self.numbered_item(value, expected) and not (
-                    value == expected and b.text[om.end():].lstrip().startswith("**")):
-                op = res.operative[-1]
-                part = Part("point", om.group(0).strip(), self.new_text(b, om.end()), 0)
-                op.parts.append(part)
-                self.last_text = part.text
-                return
-            if value != expected and res.operative:
-                kind = "repeated" if value <= res.operative[-1].value else "skipped"
-                self.diag.warn(b.line, b.col, f"operative paragraph {om.group('num')} where "
-                               f"{lang.to_local_digits(str(expected))} was expected (number {kind})",
-                               "numbering")
-            elif value != expected:
-                self.diag.warn(b.line, b.col, f"the first operative paragraph is numbered "
-                               f"{om.group('num')}, not {lang.to_local_digits('1')}", "numbering")
-            if self.state == "preamble" and res.preamble and self.unnumbered_intro(res.preamble[-1].text):
-                # "Resolves that:" before paragraph 1 is not preambular: it opens the
-                # operative part, unnumbered, as the UN marks it up
-                res.operative.append(unnumbered_operative(res.preamble.pop().text))
-            self.state = "operative"
-            op = Operative(num=om.group(0).strip(), value=value, line=b.line, col=b.col)
-            part = Part("text", "", self.new_text(b, om.end()))
-            op.parts.append(part)
-            res.operative.append(op)
-            self.last_text = part.text
+            self.start_operative(b)
+            self.numbered(b, om)
             return
-        if self.state == "preamble" and b.text.startswith("**") and (res.preamble or res.formula):
+        sm = self.section_number(norm)
+        if sm and not res.preamble:
+            # "I" (أولا, 一) straight after the formula: the body is in sections, each with
+            # its heading, preambular paragraphs (crossHeadings) and numbered paragraphs
+            self.sectioned = True
+            self.state = "operative"
+            self.new_section(b, sm)
+            return
+        if b.text.startswith("**") and (res.preamble or res.formula):
             # an unnumbered operative paragraph opens with its verb in bold (a resolution with
             # a single operative paragraph is not numbered)
             self.state = "operative"
@@ -188,32 +160,167 @@ class StructureReader:
             res.operative.append(op)
             self.last_text = op.parts[0].text
             return
-        if self.state == "operative":
-            op = res.operative[-1]
-            pm = lang.point_number.match(b.text)
-            if pm:
-                raw = pm.group("num") or pm.group("qnum")
-                depth = 1 if pm.group("qnum") or (re.fullmatch(r"[ivxlc]+", raw)
-                                                  and not self._is_letter_i(op, raw)) else 0
-                part = Part("point", pm.group(0).strip(), self.new_text(b, pm.end()), depth)
-            else:
-                # an unnumbered block between operative paragraphs (a heading such as "Budget
-                # estimates for …", a line of a schedule, the words that close a list): the UN
-                # marks it up as a paragraph of its own, without a number
-                op = Operative(num="", value=op.value, line=b.line, col=b.col,
-                               heading=self.is_heading(b.text))
-                part = Part("text", "", self.new_text(b))
-                op.parts.append(part)
-                res.operative.append(op)
-                self.last_text = part.text
-                return
-            op.parts.append(part)
-            self.last_text = part.text
-            return
-        # a preambular paragraph
         p = Preambular(self.new_text(b))
         res.preamble.append(p)
         self.last_text = p.text
+
+    def in_operative(self, b: Block, norm: str, broke: bool) -> None:
+        """Numbered paragraphs with their items; headings and unnumbered paragraphs between
+        them; in a sectioned body, sections and their preambular paragraphs."""
+        res, lang = self.res, self.lang
+        if self.closing(b, norm) or self.continued(b, norm, broke):
+            return
+        om = self.operative_number(b.text)
+        if om:
+            self.numbered(b, om)
+            return
+        if self.sectioned:
+            sm = self.section_number(norm)
+            if sm:
+                self.new_section(b, sm)
+                return
+            last = res.operative[-1]
+            if last.kind == "section" and not last.parts and self.is_heading(b.text, after_heading=True):
+                last.parts.append(Part("text", "", self.new_text(b)))  # the section's heading
+                self.last_text = last.parts[-1].text
+                return
+            if last.kind in ("section", "crossHeading") and opens_preambular(lang, b.text):
+                op = Operative(num="", value=0, line=b.line, col=b.col, kind="crossHeading",
+                               parts=[Part("text", "", self.new_text(b))])
+                res.operative.append(op)
+                self.last_text = op.parts[0].text
+                return
+        op = res.operative[-1]
+        pm = lang.point_number.match(b.text)
+        if pm and op.kind == "paragraph":
+            raw = pm.group("num") or pm.group("qnum")
+            depth = 1 if pm.group("qnum") or (re.fullmatch(r"[ivxlc]+", raw)
+                                              and not self._is_letter_i(op, raw)) else 0
+            part = Part("point", pm.group(0).strip(), self.new_text(b, pm.end()), depth)
+            op.parts.append(part)
+            self.last_text = part.text
+            return
+        # an unnumbered block between operative paragraphs (a heading such as "Budget
+        # estimates for …", a line of a schedule, the words that close a list): the UN
+        # marks it up as a paragraph of its own, without a number
+        op = Operative(num="", value=op.value, line=b.line, col=b.col, heading=self.is_heading(b.text))
+        part = Part("text", "", self.new_text(b))
+        op.parts.append(part)
+        res.operative.append(op)
+        self.last_text = part.text
+
+    def in_end(self, b: Block, norm: str, broke: bool) -> None:
+        """The closing meeting's date, and anything after it."""
+        res = self.res
+        if res.closing_date is None and res.meeting is not None and not broke:
+            res.closing_date = self.new_text(b)
+            return
+        res.trailing.append(self.new_text(b))
+        self.diag.warn(b.line, b.col, "text after the closing meeting and date; kept at "
+                       "the end of the conclusions — check it belongs to the resolution",
+                       "trailing-text")
+
+    # -- what the states share ---------------------------------------------------------------
+    def closing(self, b: Block, norm: str) -> bool:
+        """The closing meeting line ("45th plenary meeting"): the conclusions start."""
+        meeting = self.meeting_number(norm)
+        if meeting is None:
+            return False
+        self.state = "end"
+        self.res.meeting = self.new_text(b)
+        self.res.meeting_num = meeting
+        return True
+
+    def continued(self, b: Block, norm: str, broke: bool) -> bool:
+        """Continuation of a paragraph cut by a page end, or the items of a preambular
+        paragraph that announces them with a colon: added to the text it continues."""
+        if self.last_text is None or not (broke or (
+                self.state == "preamble" and _bare_end(self.last_text).endswith(":"))):
+            return False
+        if not self.continues(b, norm):
+            return False
+        if broke:
+            first = self.last_text.first
+            self.diag.warn(b.line, b.col, f"paragraph cut by a page end (it starts at line {first.line}) "
+                           "goes on here: rejoined", "rejoined")
+        self.last_text.add(self.run(b))
+        return True
+
+    def start_operative(self, b: Block) -> None:
+        """The first numbered paragraph: the operative part begins. Headings printed just
+        before it ("I", "Final report") and an unnumbered introduction ("Resolves that:")
+        belong to it, as the UN marks them up, not to the preamble."""
+        res = self.res
+        moved = []
+        while res.preamble and (self.heading_like(res.preamble[-1].text) or (
+                not moved and self.unnumbered_intro(res.preamble[-1].text))):
+            moved.append(res.preamble.pop().text)
+        for text in reversed(moved):
+            op = unnumbered_operative(text)
+            op.heading = self.heading_like(text)
+            res.operative.append(op)
+        self.state = "operative"
+
+    def numbered(self, b: Block, om) -> None:
+        """A block that opens with a paragraph number: a new operative paragraph, or an
+        item of a numbered list inside the last one."""
+        res, lang = self.res, self.lang
+        value = int(ascii_digits(om.group("num")))
+        prev = self.section_paragraphs()
+        expected = prev[-1].value + 1 if prev else 1
+        # "4. **Decides** …" after the items "1." to "3." of a list is paragraph 4: a
+        # paragraph opens with its verb in bold, a list item does not
+        if res.operative and res.operative[-1].kind == "paragraph" and self.numbered_item(value, expected) and not (
+                value == expected and b.text[om.end():].lstrip().startswith("**")):
+            op = res.operative[-1]
+            part = Part("point", om.group(0).strip(), self.new_text(b, om.end()), 0)
+            op.parts.append(part)
+            self.last_text = part.text
+            return
+        if value != expected and prev:
+            kind = "repeated" if value <= prev[-1].value else "skipped"
+            self.diag.warn(b.line, b.col, f"operative paragraph {om.group('num')} where "
+                           f"{lang.to_local_digits(str(expected))} was expected (number {kind})",
+                           "numbering")
+        elif value != expected:
+            self.diag.warn(b.line, b.col, f"the first operative paragraph is numbered "
+                           f"{om.group('num')}, not {lang.to_local_digits('1')}", "numbering")
+        op = Operative(num=om.group(0).strip(), value=value, line=b.line, col=b.col)
+        part = Part("text", "", self.new_text(b, om.end()))
+        op.parts.append(part)
+        res.operative.append(op)
+        self.last_text = part.text
+
+    def section_paragraphs(self) -> list[Operative]:
+        """The numbered paragraphs so far — of the current section, in a sectioned body."""
+        ops = self.res.operative
+        if self.sectioned:
+            start = max((i for i, op in enumerate(ops) if op.kind == "section"), default=-1)
+            ops = ops[start + 1:]
+        return [op for op in ops if op.kind == "paragraph" and op.value and op.num]
+
+    def new_section(self, b: Block, sm) -> None:
+        op = Operative(num=sm.group("num"), value=0, line=b.line, col=b.col, kind="section")
+        heading = (sm.groupdict().get("heading") or "").strip()
+        if heading:  # printed beside the number (Chinese); else it is the next line
+            op.parts.append(Part("text", "", self.new_text(b, b.text.find(heading))))
+        self.res.operative.append(op)
+        self.last_text = None
+
+    def section_number(self, norm: str):
+        """A section's number alone on its line ("I", Arabic «أولا», Chinese "一", the
+        Chinese one with its heading beside it), or None."""
+        return self.lang.section_number.match(_bare(norm)) if self.lang.section_number else None
+
+    def heading_like(self, text: Text) -> bool:
+        """A heading printed among paragraphs: a section number, or a short line that does
+        not end like a sentence and does not open like a preambular paragraph."""
+        bare = _bare(text.value)
+        if self.section_number(bare):
+            return True
+        return (0 < len(bare) < 160 and not bare.endswith(self.lang.closing)
+                and not opens_preambular(self.lang, bare)
+                and (bare[:1].isupper() or not bare[:1].isalpha() or self.lang.script in CASELESS))
 
     def unnumbered_intro(self, text: Text) -> bool:
         """A paragraph that announces the numbered ones ("Resolves that:", "Decides:"): it
@@ -226,12 +333,19 @@ class StructureReader:
         om = self.lang.operative_number.match(text)
         return om if om and len(om.group("num")) <= 6 else None
 
-    def is_heading(self, text: str) -> bool:
+    def is_heading(self, text: str, after_heading: bool = False) -> bool:
+        """An unnumbered line between operative paragraphs that is a heading: short, not
+        ending like a sentence; in a cased script it starts with a capital; in Arabic and
+        Chinese the paragraph before it is finished."""
         bare = _bare(text)
-        return (len(bare) < 160 and not bare.endswith(self.lang.closing) and not self.lang.code == "ar"
-                and bare[:1].isupper() and not self.lang.point_number.match(text)) or (
-            self.lang.code == "ar" and len(bare) < 120 and not bare.endswith(self.lang.closing)
-            and not self.is_open(self.res.operative[-1].parts[-1].text))
+        if self.section_number(bare):
+            return True
+        if not bare or bare.endswith(self.lang.closing):
+            return False
+        if self.lang.script in CASELESS:
+            last = self.res.operative[-1].parts if self.res.operative else []
+            return len(bare) < 120 and (after_heading or not last or not self.is_open(last[-1].text))
+        return len(bare) < 160 and bare[:1].isupper() and not self.lang.point_number.match(text)
 
     def numbered_item(self, value: int, expected: int) -> bool:
         """Inside an operative paragraph, "1 - …", "2 - …" can be a numbered list (an agenda,
@@ -274,10 +388,19 @@ class StructureReader:
         if self.state == "operative" and closed and (
                 lang.point_number.match(b.text) or b.text.startswith("**")):
             return False  # an item, or a bold heading, after a finished sentence
-        if lang.masthead["meeting"].match(norm):
+        if self.meeting_number(norm) is not None:
             return False
         if not closed:
             return True
+        if self.state == "operative":
+            end = _bare_end(self.last_text)
+            if end.endswith((",", "،", "，")):
+                return True  # an operative paragraph does not end with a comma
+            first = _bare(b.text)[:1]
+            if first.isupper():
+                return False  # a finished sentence, then a capital: a heading or a new paragraph
+            if first.islower():
+                return True  # "para." / "11)": a sentence that went on after its full stop
         return not self.starts_paragraph(b.text)
 
     def meeting_number(self, norm: str) -> str | None:
@@ -336,6 +459,8 @@ class StructureReader:
 
 # The masthead facts a line can state, in the order they are tried; their patterns are in
 # the language data ([masthead]).
+# scripts without capital letters: a heading is told by its length and what comes before it
+CASELESS = frozenset({"arab", "hani"})
 MASTHEAD_KEYS = ("session", "organ", "session_alone", "agenda", "adoption", "proponent")
 SYMBOL_LINE = re.compile(r"^[A-Z]{1,2}/(?:[A-Z]+/)*[0-9]+(?:/[A-Za-z0-9.]+)*$")
 DISTRIBUTION = re.compile(r"^Distr\.?\s*:\s*\S.*$")
