@@ -323,7 +323,9 @@ class Builder:
             i += 1
 
     def point_label(self, num: str) -> str:
-        raw = num.strip("()’‘ ")
+        raw = num.strip("()（）’‘ .")
+        if len(raw) == 1 and "㈠" <= raw <= "㈩":  # Chinese parenthesised numerals: 1-10
+            return str(ord(raw) - ord("㈠") + 1)
         letters = self.lang.point_letters
         if raw in letters:
             return "abcdefghijklmnopqrstuvwxyz"[letters.index(raw) % 26] + ("" if letters.index(raw) < 26 else str(letters.index(raw) // 26))

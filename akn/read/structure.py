@@ -43,7 +43,7 @@ class StructureReader:
         self.page = 1
         self.after_break = False
         self.state = "head"
-        self.sectioned = False   # the body is in sections ("I", "II"…)
+        self.sectioned = ""      # the body is in sections: "numbered" ("I", "II"…) or "headed"
         self.last_text: Text | None = None   # the text a continuation would extend
 
     # -- helpers -------------------------------------------------------------------------
@@ -145,10 +145,11 @@ class StructureReader:
             self.numbered(b, om)
             return
         sm = self.section_number(norm)
-        if sm and not res.preamble:
+        if not res.preamble and (sm or (self.heading_like(self.new_text(b))
+                                        and not opens_preambular(self.lang, b.text))):
             # "I" (أولا, 一) straight after the formula: the body is in sections, each with
             # its heading, preambular paragraphs (crossHeadings) and numbered paragraphs
-            self.sectioned = True
+            self.sectioned = "numbered" if sm else "headed"
             self.state = "operative"
             self.new_section(b, sm)
             return
@@ -176,7 +177,8 @@ class StructureReader:
             return
         if self.sectioned:
             sm = self.section_number(norm)
-            if sm:
+            if sm or (self.sectioned == "headed" and res.operative[-1].num
+                      and self.heading_like(self.new_text(b))):
                 self.new_section(b, sm)
                 return
             last = res.operative[-1]
@@ -193,8 +195,9 @@ class StructureReader:
         op = res.operative[-1]
         pm = lang.point_number.match(b.text)
         if pm and op.kind == "paragraph":
-            raw = pm.group("num") or pm.group("qnum")
-            depth = 1 if pm.group("qnum") or (re.fullmatch(r"[ivxlc]+", raw)
+            sub_item = pm.groupdict().get("qnum") or pm.groupdict().get("cnum")
+            raw = pm.group("num") or sub_item
+            depth = 1 if sub_item or (re.fullmatch(r"[ivxlc]+", raw)
                                               and not self._is_letter_i(op, raw)) else 0
             part = Part("point", pm.group(0).strip(), self.new_text(b, pm.end()), depth)
             op.parts.append(part)
@@ -235,16 +238,26 @@ class StructureReader:
         """Continuation of a paragraph cut by a page end, or the items of a preambular
         paragraph that announces them with a colon: added to the text it continues."""
         if self.last_text is None or not (broke or (
-                self.state == "preamble" and _bare_end(self.last_text).endswith(":"))):
+                self.state == "preamble" and _bare_end(self.last_text).endswith(COLONS))):
             return False
         if not self.continues(b, norm):
             return False
+        if broke and self.heading_before() and not _bare(b.text)[:1].islower():
+            return False  # a heading alone before the page end ("社会方面"): no paragraph cut
         if broke:
             first = self.last_text.first
             self.diag.warn(b.line, b.col, f"paragraph cut by a page end (it starts at line {first.line}) "
                            "goes on here: rejoined", "rejoined")
         self.last_text.add(self.run(b))
         return True
+
+    def heading_before(self) -> bool:
+        """Is the text before a page end a short unnumbered line (a heading)? A paragraph
+        cut by a page end leaves a line or more before it."""
+        text = self.last_text
+        if len(text.runs) != 1 or len(_bare(text.value)) >= 40 or not self.heading_like(text):
+            return False
+        return self.state == "preamble" or not self.res.operative[-1].num
 
     def start_operative(self, b: Block) -> None:
         """The first numbered paragraph: the operative part begins. Headings printed just
@@ -300,12 +313,18 @@ class StructureReader:
         return [op for op in ops if op.kind == "paragraph" and op.value and op.num]
 
     def new_section(self, b: Block, sm) -> None:
-        op = Operative(num=sm.group("num"), value=0, line=b.line, col=b.col, kind="section")
-        heading = (sm.groupdict().get("heading") or "").strip()
-        if heading:  # printed beside the number (Chinese); else it is the next line
-            op.parts.append(Part("text", "", self.new_text(b, b.text.find(heading))))
+        """A section opens: at its number (its heading follows, or stands beside it), or, in
+        a body whose sections have no numbers, at its heading."""
+        if sm is None:
+            op = Operative(num="", value=0, line=b.line, col=b.col, kind="section",
+                           parts=[Part("text", "", self.new_text(b))])
+        else:
+            op = Operative(num=sm.group("num"), value=0, line=b.line, col=b.col, kind="section")
+            heading = (sm.groupdict().get("heading") or "").strip()
+            if heading:  # printed beside the number (Chinese); else it is the next line
+                op.parts.append(Part("text", "", self.new_text(b, b.text.find(heading))))
         self.res.operative.append(op)
-        self.last_text = None
+        self.last_text = op.parts[0].text if op.parts else None
 
     def section_number(self, norm: str):
         """A section's number alone on its line ("I", Arabic «أولا», Chinese "一", the
@@ -319,13 +338,13 @@ class StructureReader:
         if self.section_number(bare):
             return True
         return (0 < len(bare) < 160 and not bare.endswith(self.lang.closing)
-                and not opens_preambular(self.lang, bare)
+                and (len(bare) < 80 or not opens_preambular(self.lang, bare))
                 and (bare[:1].isupper() or not bare[:1].isalpha() or self.lang.script in CASELESS))
 
     def unnumbered_intro(self, text: Text) -> bool:
         """A paragraph that announces the numbered ones ("Resolves that:", "Decides:"): it
         ends with a colon and does not open like a preambular paragraph."""
-        return _bare_end(text).endswith(":") and not opens_preambular(self.lang, text.value)
+        return _bare_end(text).endswith(COLONS) and not opens_preambular(self.lang, text.value)
 
     def operative_number(self, text: str):
         """The match of an operative number opening ``text``, if any. Six digits at most: a
@@ -362,7 +381,7 @@ class StructureReader:
 
     def is_open_list(self, op: Operative) -> bool:
         """The paragraph's last text announces a list (ends with a colon)."""
-        return _bare_end(op.parts[-1].text).endswith(":")
+        return _bare_end(op.parts[-1].text).endswith(COLONS)
 
     @staticmethod
     def _is_letter_i(op: Operative, raw: str) -> bool:
@@ -392,6 +411,8 @@ class StructureReader:
             return False
         if not closed:
             return True
+        if self.state == "preamble" and self.lang.participle_case == "lower" and _bare(b.text)[:1].isupper():
+            return False  # paragraphs here open in lower case: a capital opens a heading
         if self.state == "operative":
             end = _bare_end(self.last_text)
             if end.endswith((",", "،", "，")):
@@ -459,6 +480,8 @@ class StructureReader:
 
 # The masthead facts a line can state, in the order they are tried; their patterns are in
 # the language data ([masthead]).
+# a colon announces what follows (a list, items); Chinese writes it full-width
+COLONS = (":", "：")
 # scripts without capital letters: a heading is told by its length and what comes before it
 CASELESS = frozenset({"arab", "hani"})
 MASTHEAD_KEYS = ("session", "organ", "session_alone", "agenda", "adoption", "proponent")
