@@ -81,13 +81,19 @@ class Builder:
         return to_xml(root)
 
     def adoption_date(self) -> str | None:
-        """From the adoption line, else from the closing date."""
+        """The date of the plenary meeting that adopted it (the closing date), else the
+        adoption line's; when the two disagree, a warning (the masthead has the typo more
+        often: A/RES/78/69 in Arabic prints 28 November there, 5 December at the end)."""
         probe = Inliner(self.lang, self.diag, 0, {})
-        for t in (self.res.masthead.get("adoption"), self.res.closing_date):
-            if t is not None:
-                d = probe.parse_date(t.value)
-                if d:
-                    return d
+        dates = [(t, probe.parse_date(t.value)) for t in (self.res.closing_date, self.res.masthead.get("adoption"))
+                 if t is not None]
+        found = [(t, d) for t, d in dates if d]
+        if found:
+            if len(found) == 2 and found[0][1] != found[1][1]:
+                t = found[1][0]
+                self.diag.warn(t.first.line, t.first.col, f"the adoption line says {found[1][1]} but the "
+                               f"closing date says {found[0][1]}: the closing date is taken", "date-mismatch")
+            return found[0][1]
         line = self.res.number_pos[0]
         self.diag.warn(line, 1, "no adoption date found (neither the adoption line nor the closing "
                        "date reads as a date); the FRBR IRIs use 0001-01-01", "no-date")

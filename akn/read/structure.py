@@ -418,6 +418,13 @@ class StructureReader:
             if end.endswith((",", "،", "，")):
                 return True  # an operative paragraph does not end with a comma
             first = _bare(b.text)[:1]
+            if self.lang.script in CASELESS:
+                # a finished sentence: what follows the page end starts anew, unless it opens
+                # with the conjunction ("والتكفل…": and …), which goes on a sentence
+                conj = self.lang.data.get("conjunction", "")
+                word = _bare(b.text).split(" ", 1)[0]
+                return bool(conj) and word.startswith(conj) and len(word) > len(conj) + 2 \
+                    and not self.starts_paragraph(b.text)
             if first.isupper():
                 return False  # a finished sentence, then a capital: a heading or a new paragraph
             if first.islower():
