@@ -16,8 +16,11 @@ from akn.tree import sub
 
 D = "[0-9٠-٩]"
 SYMBOL = r"(?<![\w/])(?P<sym>[A-Z][A-Z0-9]*(?:/[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*)+)"
-# a superscript without brackets: "9^th", "XIX^e", or a bare repeated call "1949,^2"
-SUP = r"\^(?P<sup>[^\W_]{1,4})(?![^\W_])"
+# a superscript without brackets: "9^th", "XIX^e", a bare repeated call "1949,^2", or an
+# apostrophe set as one ("l^’homme")
+SUP = r"\^(?P<sup>[^\W_]{1,4}(?![^\W_])|[’'])"
+# a bold run ending with one of these is joined to the word after it ("soixante**-**dix")
+JOINERS = "-‐‑–—/’'"
 SUP_IN_DATE = re.compile(r"\^([^\W\d_]{1,3})")
 NUMBER_PAIR = rf"(?<![\w/.\-])(?P<pair>{D}{{1,4}}/{D}{{1,4}})(?![\w/]|[.\-]{D})"
 # The same matches as NUMBER_PAIR, for learn_convention's scan: the look-behind moved after
@@ -212,7 +215,8 @@ class Inliner:
                     pending.append(" ")  # the space was inside the bold run in the source
                 span = add_new("span", {"class": "bold"})
                 self.fill(span, text, m.group("bold"), base + m.start("bold"), note_builder)
-                if self.lang.spaces and m.end() < len(value) and _wordish(value[m.end()]) and not inner[-1:].isspace():
+                if self.lang.spaces and m.end() < len(value) and _wordish(value[m.end()]) and not inner[-1:].isspace() \
+                        and inner[-1:] not in JOINERS:
                     pending.append(" ")
             elif m.group("sup") is not None:
                 add_new("sup", None, m.group("sup"))
