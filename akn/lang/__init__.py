@@ -74,6 +74,8 @@ class Language:
         self.citation_after = re.compile(after) if after else None
         self.date_pattern = d.get("date", r"(?P<day>{D}{1,2})\s+(?P<month>{months})\s+(?P<year>{D}{4})")
         self.detect_words = frozenset(d.get("detect_words", []))
+        # numbers written "3,1" (a decimal comma): a digit after "3," is no note call
+        self.decimal_comma = d.get("decimal_comma", False)
         self.ordinals = {k.lower(): v for k, v in d.get("ordinals", {}).items()}
         self.ordinal_stems = d.get("ordinal_stems", False)
         # phrases sorted longest first so the longest opening phrase wins

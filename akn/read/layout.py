@@ -34,7 +34,7 @@ RULE = re.compile(r"^[_\-‐‑–—]{5,}$")
 JOB = re.compile(r"^[0-9]{2}-[0-9]{5}(?:\s*\([A-Z]\))?(?:\s+[0-9]{6})?$")
 BARCODE = re.compile(r"^\*[0-9]{6,9}\*$")
 PAGE_NO = re.compile(r"^(?P<k>[0-9]{1,3})\s*/\s*(?P<n>[0-9]{1,3})$")
-SYMBOL = re.compile(r"^[A-Z]{1,2}/(?:[A-Z]+/)*[0-9]+(?:/[A-Za-z0-9.]+)*$")
+SYMBOL = re.compile(r"^[A-Z]{1,2}/(?:[A-Z]+/)*[0-9]+(?:/[A-Za-z0-9.]+)*(?: [A-Z])?$")
 # a footer or header line may hold several of these side by side ("2/10  23-24964")
 FURNITURE_TOKEN = re.compile(r"[0-9]{2}-[0-9]{5}(?:\s*\([A-Z]\))?|\*[0-9]{6,9}\*|[0-9]{1,3}/[0-9]{1,3}"
                              r"|[A-Z]{1,2}/(?:[A-Z]+/)*[0-9]+(?:/[A-Za-z0-9.]+)*")
@@ -450,7 +450,10 @@ class RawReader:
                 out[-1].append(ln)
             else:
                 out.append([ln])
-        return [self.block_of(g, wrapped=False) for g in out]
+        blocks = [self.block_of(g, wrapped=False) for g in out]
+        for b in blocks:
+            b.what = "masthead"  # no note call is looked for here
+        return blocks
 
     def continues_masthead(self, prev: list[Line], ln: Line) -> bool:
         if prev[0].text.startswith("[") and not prev[-1].text.endswith("]"):
@@ -519,7 +522,8 @@ class RawReader:
         at = 0
         while at < len(seq):
             page, nb = seq[at]
-            hit = self.find_call(texts, flat, cur, off, page, nb.marker)
+            after = (seq[at + 1][1].marker, seq[at + 1][0]) if at + 1 < len(seq) else None
+            hit = self.find_call(texts, flat, cur, off, page, nb.marker, after)
             if hit is None:
                 at += 1
                 continue
@@ -543,34 +547,70 @@ class RawReader:
         for (k, i), changes in edits.items():
             texts[k][i] = _rewrite(texts[k][i], changes)
 
-    def find_call(self, texts, flat, cur: int, off: int, page: int, marker: str):
-        """The first place from (cur, off) on, on a page up to ``page``, where ``marker`` is
-        printed as a call: (index in flat, start, end) of the digits (or bracketed digits)."""
-        digits = re.escape(marker)
-        after = r"(?![0-9٠-٩])" if self.lang.spaces else r"(?![0-9٠-٩])(?!\s*[\u3400-\u9fff/])"
-        strong = re.compile(rf"(?<=\S)\({digits}\)|(?:(?<={_BEFORE_CALL})(?<![A-Z][A-Z])(?<!\b[A-Z]))"
-                            rf"(?<![/\-‐‑]){digits}{after}" if self.lang.spaces else
-                            rf"(?<=\S)\({digits}\)|(?<=[^\s0-9٠-٩/\-.]){digits}{after}(?=\s|$|[,.;:，。；：、)）])")
-        weak = re.compile(rf"(?<![0-9٠-٩/])(?:1[89][0-9]{{2}}|20[0-9]{{2}})({digits})(?![0-9٠-٩])")
-        weak_hit = None
+    def call_patterns(self, marker: str) -> tuple[re.Pattern, re.Pattern]:
+        """(strong, weak) patterns of a call printed as ``marker``'s digits. Strong: the
+        digits bracketed and glued (Arabic "الوطنية(1)"), or glued to a letter or closing
+        punctuation and followed by no digit, slash or decimal ("Nations1", "2003,2",
+        Chinese "评注4 的"). Weak: the digits ending a year or the number after a slash
+        ("20223": 2022 and call 3, "59/3009": 59/300 and call 9, "1/CP.2731": call 31), or a
+        small number named by a capitalised word ("Agenda 216": Agenda 21 and call 6)."""
+        d = re.escape(marker)
+        not_number = r"(?![0-9٠-٩])(?![/\-‐‑][0-9٠-٩A-Za-z])(?![.,][0-9٠-٩])"
+        if self.lang.spaces:  # not after one capital ("G20") or a decimal point ("13.6", "3,1")
+            point = "[.,]" if self.lang.decimal_comma else "[.]"
+            strong = rf"(?<=\S)\({d}\)|(?<={_BEFORE_CALL})(?<!\b[A-Z])(?<![0-9٠-٩]{point}){d}{not_number}"
+        else:  # Chinese digits glued to a character are text (第10号, 2023年) unless a space or punctuation follows
+            strong = rf"(?<=\S)\({d}\)|(?<=[^\s0-9٠-٩/\-.]){d}{not_number}(?=\s|$|[,.;:，。；：、)）])"
+        # the run is then too long for a year or a resolution's number (59/3009: no session
+        # has 3,009 resolutions)
+        prefix = max(1, 4 - len(marker))
+        months = "|".join(re.escape(m) for m in self.lang.months if not m.isdigit()) or "(?!)"
+        weak = (rf"(?:(?<![0-9٠-٩/.,])(?:1[89][0-9]{{2}}|20[0-9]{{2}})"      # a year
+                rf"|(?<=[\w][/.])[0-9٠-٩]{{{prefix},3}}"                    # a symbol's last number
+                rf"|\b(?!(?:{months})\b)[A-Z][a-z]{{2,12}} [0-9٠-٩]{{1,2}}"  # "Agenda 21"
+                rf")(?P<call>{d}){not_number}(?![^\W\d_])")
+        return re.compile(strong), re.compile(weak)
+
+    def first(self, texts, flat, pattern, cur: int, off: int, page: int, group: int = 0):
+        """The first match of ``pattern`` from block ``cur`` (offset ``off``) on, in text
+        blocks of pages up to ``page``: (index in flat, start, end) or None."""
         for fi in range(cur, len(flat)):
             k, i = flat[fi]
             if k > page:
-                break
-            text = texts[k][i].text
-            if texts[k][i].kind != "text":
+                return None
+            block = texts[k][i]
+            if block.kind != "text" or block.what == "masthead":
                 continue
-            start = off if fi == cur else 0
-            m = strong.search(text, start)
-            if m:
-                if weak_hit is not None:
-                    return weak_hit
-                return fi, m.start(), m.end()
-            if weak_hit is None:
-                w = weak.search(text, start)
-                if w:
-                    weak_hit = (fi, w.start(1), w.end(1))
-        return weak_hit
+            pos = off if fi == cur else 0
+            for m in pattern.finditer(block.text, pos):
+                if group or not _inside_symbol(block.text, m.start()):
+                    return fi, m.start(group), m.end(group)
+        return None
+
+    def find_call(self, texts, flat, cur: int, off: int, page: int, marker: str, after=None):
+        """Where, from (cur, off) on, on a page up to ``page``, ``marker`` is printed as a
+        call: (index in flat, start, end) or None. A weak place wins over a strong one
+        further on only when the next note's call comes before that strong one (calls are
+        printed in the order of their notes)."""
+        strong, weak = self.call_patterns(marker)
+        s = self.first(texts, flat, strong, cur, off, page)
+        w = self.first(texts, flat, weak, cur, off, page, group="call")
+        if w is None or (s is not None and s[:2] <= w[:2]):
+            return s
+        if s is None or after is None:
+            return w
+        nxt_marker, nxt_page = after
+        nxt = self.first(texts, flat, self.call_patterns(nxt_marker)[0], w[0], w[2], nxt_page)
+        return w if nxt is not None and nxt[:2] < s[:2] else s
+
+
+def _inside_symbol(text: str, at: int) -> bool:
+    """Are the digits at ``at`` part of a document symbol or number pair ("A/78/459/Add.1",
+    "A/C.6/43/7")? Not when a bracket or quote closes the symbol first ("(A/78/10)1")."""
+    if at and text[at - 1] in ")]»”’\"',;:":
+        return False
+    start = text.rfind(" ", 0, at) + 1
+    return "/" in text[start:at]
 
 
 def _rewrite(b: Block, changes: list[tuple[int, int, str]]) -> Block:
