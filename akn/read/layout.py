@@ -409,8 +409,11 @@ class RawReader:
                         blocks.extend(self.masthead_blocks(group))
                         continue
                     blocks.extend(self.masthead_blocks(group[:at]))
-                    group = group[at:]
                     in_head = False
+                    title = self.block_of(group[at:])
+                    title.what = "masthead"  # its number is no note call
+                    blocks.append(title)
+                    continue
                 blocks.append(self.block_of(group))
             bodies, next_note = self.note_bodies(page["notes"], next_note)
             texts.append(blocks)
@@ -551,24 +554,21 @@ class RawReader:
         """(strong, weak) patterns of a call printed as ``marker``'s digits. Strong: the
         digits bracketed and glued (Arabic "الوطنية(1)"), or glued to a letter or closing
         punctuation and followed by no digit, slash or decimal ("Nations1", "2003,2",
-        Chinese "评注4 的"). Weak: the digits ending a year or the number after a slash
-        ("20223": 2022 and call 3, "59/3009": 59/300 and call 9, "1/CP.2731": call 31), or a
-        small number named by a capitalised word ("Agenda 216": Agenda 21 and call 6)."""
+        Chinese "评注4 的"). Weak: the digits ending a number at the end of a clause
+        ("20223 and": 2022 and call 3, "59/3009 and": 59/300 and call 9, "1/CMA.428,": call
+        28, "Agenda 216 and": Agenda 21 and call 6)."""
         d = re.escape(marker)
-        not_number = r"(?![0-9٠-٩])(?![/\-‐‑][0-9٠-٩A-Za-z])(?![.,][0-9٠-٩])"
+        not_number = r"(?![0-9٠-٩])(?![/\-‐‑–—][0-9٠-٩A-Za-z])(?![.,][0-9٠-٩])"
         if self.lang.spaces:  # not after one capital ("G20") or a decimal point ("13.6", "3,1")
             point = "[.,]" if self.lang.decimal_comma else "[.]"
             strong = rf"(?<=\S)\({d}\)|(?<={_BEFORE_CALL})(?<!\b[A-Z])(?<![0-9٠-٩]{point}){d}{not_number}"
         else:  # Chinese digits glued to a character are text (第10号, 2023年) unless a space or punctuation follows
             strong = rf"(?<=\S)\({d}\)|(?<=[^\s0-9٠-٩/\-.]){d}{not_number}(?=\s|$|[,.;:，。；：、)）])"
-        # the run is then too long for a year or a resolution's number (59/3009: no session
-        # has 3,009 resolutions)
-        prefix = max(1, 4 - len(marker))
-        months = "|".join(re.escape(m) for m in self.lang.months if not m.isdigit()) or "(?!)"
-        weak = (rf"(?:(?<![0-9٠-٩/.,])(?:1[89][0-9]{{2}}|20[0-9]{{2}})"      # a year
-                rf"|(?<=[\w][/.])[0-9٠-٩]{{{prefix},3}}"                    # a symbol's last number
-                rf"|\b(?!(?:{months})\b)[A-Z][a-z]{{2,12}} [0-9٠-٩]{{1,2}}"  # "Agenda 21"
-                rf")(?P<call>{d}){not_number}(?![^\W\d_])")
+        # a number printed with the call glued to its end: the number, then the call, then
+        # what ends a clause (punctuation, or a space and a word in lower case); the digits as
+        # printed are not a year, which a number followed by punctuation so often is
+        weak = (rf"(?<=[^\W\d_][\s/.]|[0-9٠-٩][/.\-–—])(?P<run>(?!(?:19|20)[0-9]{{2}}(?![0-9]))[0-9٠-٩]{{1,4}}?)"
+                rf"(?P<call>{d}){not_number}(?P<end>\s?[,;:.)»”]|\s+[^\W\d_])")
         return re.compile(strong), re.compile(weak)
 
     def first(self, texts, flat, pattern, cur: int, off: int, page: int, group: int = 0):
@@ -587,21 +587,50 @@ class RawReader:
                     return fi, m.start(group), m.end(group)
         return None
 
+    def weak_calls(self, texts, flat, pattern, cur: int, off: int, page: int):
+        """Places where a call may be glued to the end of a number, in order, each with its
+        rank: 1 when the number as printed cannot be one ("20223", "202415", "59/3009",
+        "cible 1013"), 2 when it can ("77/382") and punctuation follows, so a clause ends."""
+        for fi in range(cur, len(flat)):
+            k, i = flat[fi]
+            if k > page:
+                return
+            block = texts[k][i]
+            if block.kind != "text" or block.what == "masthead":
+                continue
+            for m in pattern.finditer(block.text, off if fi == cur else 0):
+                run = ascii_digits(m.group("run") + m.group("call"))
+                after_symbol = block.text[m.start("run") - 1] in "/."
+                year_and_call = len(m.group("run")) == 4 and m.group("run")[:2] in ("19", "20")
+                implausible = year_and_call or (len(run) >= 4 and not (len(run) == 4 and run[:2] in ("19", "20"))) \
+                    or (after_symbol and int(run) >= 400)
+                if implausible:
+                    yield 1, (fi, m.start("call"), m.end("call"))
+                elif not m.group("end")[-1:].isalpha():
+                    yield 2, (fi, m.start("call"), m.end("call"))
+
     def find_call(self, texts, flat, cur: int, off: int, page: int, marker: str, after=None):
         """Where, from (cur, off) on, on a page up to ``page``, ``marker`` is printed as a
-        call: (index in flat, start, end) or None. A weak place wins over a strong one
-        further on only when the next note's call comes before that strong one (calls are
-        printed in the order of their notes)."""
+        call: (index in flat, start, end) or None. Calls are printed in the order of their
+        notes, so the next note's call bounds the search: a strong place before it wins;
+        else a weak place before it, the implausible numbers first."""
         strong, weak = self.call_patterns(marker)
         s = self.first(texts, flat, strong, cur, off, page)
-        w = self.first(texts, flat, weak, cur, off, page, group="call")
-        if w is None or (s is not None and s[:2] <= w[:2]):
+        bound = None
+        if after is not None:
+            nxt_marker, nxt_page = after
+            bound = self.first(texts, flat, self.call_patterns(nxt_marker)[0], cur, off, nxt_page)
+        if s is not None and (bound is None or s[:2] < bound[:2]):
             return s
-        if s is None or after is None:
-            return w
-        nxt_marker, nxt_page = after
-        nxt = self.first(texts, flat, self.call_patterns(nxt_marker)[0], w[0], w[2], nxt_page)
-        return w if nxt is not None and nxt[:2] < s[:2] else s
+        best = None
+        for rank, w in self.weak_calls(texts, flat, weak, cur, off, page):
+            if (bound is not None and w[:2] >= bound[:2]) or (s is not None and w[:2] >= s[:2]):
+                break
+            if best is None or rank < best[0]:
+                best = (rank, w)
+                if rank == 1:
+                    break
+        return best[1] if best else s
 
 
 def _inside_symbol(text: str, at: int) -> bool:
@@ -609,8 +638,12 @@ def _inside_symbol(text: str, at: int) -> bool:
     "A/C.6/43/7")? Not when a bracket or quote closes the symbol first ("(A/78/10)1")."""
     if at and text[at - 1] in ")]»”’\"',;:":
         return False
-    start = text.rfind(" ", 0, at) + 1
-    return "/" in text[start:at]
+    token = text[text.rfind(" ", 0, at) + 1:at]
+    if "/" not in token:
+        return False
+    # "A/C.6", "Add.1": a number after a point inside a symbol; "A/78/459": after a number
+    # ("HIV/AIDS7" is a word and its call)
+    return token.endswith(".") or any(ch.isdigit() for ch in token)
 
 
 def _rewrite(b: Block, changes: list[tuple[int, int, str]]) -> Block:
