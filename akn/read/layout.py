@@ -559,16 +559,19 @@ class RawReader:
         28, "Agenda 216 and": Agenda 21 and call 6)."""
         d = re.escape(marker)
         not_number = r"(?![0-9٠-٩])(?![/\-‐‑–—][0-9٠-٩A-Za-z])(?![.,][0-9٠-٩])"
-        if self.lang.spaces:  # not after one capital ("G20") or a decimal point ("13.6", "3,1")
+        # not after one capital ("G20"), a decimal point ("13.6", "3,1") or an abbreviation's
+        # point ("IV.7", "Add.1")
+        if self.lang.spaces:
             point = "[.,]" if self.lang.decimal_comma else "[.]"
-            strong = rf"(?<=\S)\({d}\)|(?<={_BEFORE_CALL})(?<!\b[A-Z])(?<![0-9٠-٩]{point}){d}{not_number}"
+            strong = (rf"(?<=\S)\({d}\)|(?<={_BEFORE_CALL})(?<!\b[A-Z])(?<![0-9٠-٩]{point})(?<![A-Z]\.)"
+                      rf"{d}{not_number}")
         else:  # Chinese digits glued to a character are text (第10号, 2023年) unless a space or punctuation follows
             strong = rf"(?<=\S)\({d}\)|(?<=[^\s0-9٠-٩/\-.]){d}{not_number}(?=\s|$|[,.;:，。；：、)）])"
         # a number printed with the call glued to its end: the number, then the call, then
         # what ends a clause (punctuation, or a space and a word in lower case); the digits as
         # printed are not a year, which a number followed by punctuation so often is
-        weak = (rf"(?<=[^\W\d_][\s/.]|[0-9٠-٩][/.\-–—])(?P<run>(?!(?:19|20)[0-9]{{2}}(?![0-9]))[0-9٠-٩]{{1,4}}?)"
-                rf"(?P<call>{d}){not_number}(?P<end>\s?[,;:.)»”]|\s+[^\W\d_])")
+        weak = (rf"(?:(?<=[^\W\d_][/.\-‑–—])|(?<=[0-9٠-٩][/.\-‑–—])|(?<=[\w,;)] )(?!(?:19|20)[0-9]{{2}}(?![0-9])))"
+                rf"(?P<run>[0-9٠-٩]{{1,4}}?)(?P<call>{d}){not_number}(?P<end>\s?[,;:.)»”]|\s+[^\W\d_])")
         return re.compile(strong), re.compile(weak)
 
     def first(self, texts, flat, pattern, cur: int, off: int, page: int, group: int = 0):
@@ -604,9 +607,12 @@ class RawReader:
                 year_and_call = len(m.group("run")) == 4 and m.group("run")[:2] in ("19", "20")
                 implausible = year_and_call or (len(run) >= 4 and not (len(run) == 4 and run[:2] in ("19", "20"))) \
                     or (after_symbol and int(run) >= 400)
+                before = block.text[max(0, m.start("run") - 14):m.start("run")].split()
+                named = (len(m.group("run")) <= 2 and before and before[-1][:1].isupper()
+                         and before[-1] not in self.lang.months)  # "Agenda 21"
                 if implausible:
                     yield 1, (fi, m.start("call"), m.end("call"))
-                elif not m.group("end")[-1:].isalpha():
+                elif named or not m.group("end")[-1:].isalpha():
                     yield 2, (fi, m.start("call"), m.end("call"))
 
     def find_call(self, texts, flat, cur: int, off: int, page: int, marker: str, after=None):
