@@ -563,14 +563,14 @@ class RawReader:
         # point ("IV.7", "Add.1")
         if self.lang.spaces:
             point = "[.,]" if self.lang.decimal_comma else "[.]"
-            strong = (rf"(?<=\S)\({d}\)|(?<={_BEFORE_CALL})(?<!\b[A-Z])(?<![0-9٠-٩]{point})(?<![A-Z]\.)"
+            strong = (rf"(?<=\S)\({d}\)|\({d}\)(?=[^\s(])|(?<={_BEFORE_CALL})(?<!\b[A-Z])(?<![0-9٠-٩]{point})(?<![A-Z]\.)"
                       rf"{d}{not_number}")
         else:  # Chinese digits glued to a character are text (第10号, 2023年) unless a space or punctuation follows
-            strong = rf"(?<=\S)\({d}\)|(?<=[^\s0-9٠-٩/\-.]){d}{not_number}(?=\s|$|[,.;:，。；：、)）])"
+            strong = rf"(?<=\S)\({d}\)|\({d}\)(?=[^\s(])|(?<=[^\s0-9٠-٩/\-.]){d}{not_number}(?=\s|$|[,.;:，。；：、)）])"
         # a number printed with the call glued to its end: the number, then the call, then
         # what ends a clause (punctuation, or a space and a word in lower case); the digits as
         # printed are not a year, which a number followed by punctuation so often is
-        weak = (rf"(?:(?<=[^\W\d_][/.\-‑–—])|(?<=[0-9٠-٩][/.\-‑–—])|(?<=[\w,;)] )(?!(?:19|20)[0-9]{{2}}(?![0-9])))"
+        weak = (rf"(?<=\s)(?P<bracket>\({d}\))|(?:(?<=[^\W\d_][/.\-‑–—])|(?<=[0-9٠-٩][/.\-‑–—])|(?<=[\w,;)] )(?!(?:19|20)[0-9]{{2}}(?![0-9])))"
                 rf"(?P<run>[0-9٠-٩]{{1,4}}?)(?P<call>{d}){not_number}(?P<end>\s?[,;:.)»”]|\s+[^\W\d_])")
         return re.compile(strong), re.compile(weak)
 
@@ -586,7 +586,7 @@ class RawReader:
                 continue
             pos = off if fi == cur else 0
             for m in pattern.finditer(block.text, pos):
-                if group or not _inside_symbol(block.text, m.start()):
+                if group or block.text[m.start()] == "(" or not _inside_symbol(block.text, m.start()):
                     return fi, m.start(group), m.end(group)
         return None
 
@@ -602,6 +602,9 @@ class RawReader:
             if block.kind != "text" or block.what == "masthead":
                 continue
             for m in pattern.finditer(block.text, off if fi == cur else 0):
+                if m.group("bracket"):  # "الدينية (13)،": bracketed, apart from the word
+                    yield 1, (fi, m.start(), m.end())
+                    continue
                 run = ascii_digits(m.group("run") + m.group("call"))
                 after_symbol = block.text[m.start("run") - 1] in "/."
                 year_and_call = len(m.group("run")) == 4 and m.group("run")[:2] in ("19", "20")
