@@ -56,6 +56,8 @@ class Block:
     marker: str = ""        # a note's number as printed
     value: int = 0          # a note's number
     wrapped: bool = False   # its lines are one paragraph wrapped at the measure (raw shape)
+    join: str = " "         # what joins it to the paragraph it continues, if it does
+    lines: tuple = ()       # (first, last) source Line of a raw block
     what: str = ""          # an artifact's kind: "page-mark", "running-header", …
 
 
@@ -385,8 +387,10 @@ class RawReader:
             text += ln.text
             prev = ln
         first = lines[0]
-        return Block(text, first.no, first.col, tuple(starts) if len(starts) > 1 else (),
-                     wrapped=wrapped and len(lines) > 1)
+        b = Block(text, first.no, first.col, tuple(starts) if len(starts) > 1 else (),
+                  wrapped=wrapped and len(lines) > 1)
+        b.lines = (first, lines[-1])
+        return b
 
     # -- output ------------------------------------------------------------------------------
     def emit(self, pages, title_at) -> list[Block]:
@@ -421,6 +425,7 @@ class RawReader:
         if carry:
             texts[-1].append(self.block_of(carry))
         self.bind_calls(texts, notes)
+        self.set_joins(texts)
         out: list[Block] = []
         for k, page in enumerate(pages):
             if k:
@@ -429,6 +434,20 @@ class RawReader:
             out.extend(notes[k])
             self.report_furniture(page["furniture"], out)
         return out
+
+    def set_joins(self, texts: list[list[Block]]) -> None:
+        """What joins each paragraph to the one before if it continues it (a page end cut
+        it): in Chinese nothing, unless the break was at a space."""
+        if self.lang.spaces:
+            return
+        prev = None
+        for blocks in texts:
+            for b in blocks:
+                if not b.lines:
+                    continue
+                if prev is not None:
+                    b.join = self.glue(prev, b.lines[0])
+                prev = b.lines[1]
 
     @staticmethod
     def paragraphs(lines):
@@ -642,12 +661,16 @@ class RawReader:
         return best[1] if best else s
 
 
+_SYMBOL_TAIL = re.compile(r"[A-Za-z0-9٠-٩./\-]*$")  # the symbol characters that end a text
+
+
 def _inside_symbol(text: str, at: int) -> bool:
     """Are the digits at ``at`` part of a document symbol or number pair ("A/78/459/Add.1",
     "A/C.6/43/7")? Not when a bracket or quote closes the symbol first ("(A/78/10)1")."""
     if at and text[at - 1] in ")]»”’\"',;:":
         return False
-    token = text[text.rfind(" ", 0, at) + 1:at]
+    m = _SYMBOL_TAIL.search(text, 0, at)
+    token = m.group() if m else ""
     if "/" not in token:
         return False
     # "A/C.6", "Add.1": a number after a point inside a symbol; "A/78/459": after a number
@@ -683,7 +706,7 @@ def _rewrite(b: Block, changes: list[tuple[int, int, str]]) -> Block:
         else:
             dedup.append(e)
     return Block(text, dedup[0][1], dedup[0][2], tuple(dedup) if len(dedup) > 1 else (), kind=b.kind,
-                 marker=b.marker, value=b.value, wrapped=b.wrapped)
+                 marker=b.marker, value=b.value, wrapped=b.wrapped, what=b.what, join=b.join, lines=b.lines)
 
 
 def layout(lines: list[str], lang: Language, diag: Diagnostics, shape: str | None = None) -> list[Block]:

@@ -18,6 +18,9 @@ class Run:
     page: int
     # for multi-line blocks: (offset in text, line, col) where each source line starts
     starts: tuple = ()
+    # what joins it to the run before it in a Text: a space, or nothing inside a Chinese
+    # sentence that a page end cut
+    sep: str = " "
 
 
 @dataclass
@@ -34,7 +37,10 @@ class Text:
         # value is read about five times while it is built (a tenth of a parse went here)
         n, v = getattr(self, "_value", (-1, ""))
         if n != len(self.runs):
-            v = " ".join([r.text for r in self.runs])
+            if all(r.sep == " " for r in self.runs):
+                v = " ".join([r.text for r in self.runs])
+            else:
+                v = "".join([(r.sep if i else "") + r.text for i, r in enumerate(self.runs)])
             self._value = (len(self.runs), v)
         return v
 
@@ -46,9 +52,10 @@ class Text:
         offs = getattr(self, "_offs", None)
         if offs is None or len(offs) != len(self.runs):
             offs, pos = [], 0
-            for r in self.runs:
+            for i, r in enumerate(self.runs):
+                pos += len(r.sep) if i else 0
                 offs.append(pos)
-                pos += len(r.text) + 1
+                pos += len(r.text)
             self._offs = offs
         i = max(bisect.bisect_right(offs, offset) - 1, 0)
         r, k = self.runs[i], offset - offs[i]

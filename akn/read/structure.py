@@ -248,7 +248,9 @@ class StructureReader:
             first = self.last_text.first
             self.diag.warn(b.line, b.col, f"paragraph cut by a page end (it starts at line {first.line}) "
                            "goes on here: rejoined", "rejoined")
-        self.last_text.add(self.run(b))
+        run = self.run(b)
+        run.sep = b.join
+        self.last_text.add(run)
         return True
 
     def heading_before(self) -> bool:
