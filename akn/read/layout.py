@@ -58,6 +58,9 @@ class Block:
     wrapped: bool = False   # its lines are one paragraph wrapped at the measure (raw shape)
     join: str = " "         # what joins it to the paragraph it continues, if it does
     lines: tuple = ()       # (first, last) source Line of a raw block
+    # after a page end: False when the layout shows the paragraph before it ended there (a
+    # blank line closed the page's text); None when it cannot tell
+    continues: bool | None = None
     what: str = ""          # an artifact's kind: "page-mark", "running-header", …
 
 
@@ -399,6 +402,7 @@ class RawReader:
         next_note = 1
         in_head = title_at is not None
         carry: list[Line] = []  # a number alone at a page's end: it opens the next page's text
+        prev_ended = False      # the page before ended its text with a blank line
         for page in pages:
             blocks: list[Block] = []
             for group in self.paragraphs(page["body"]):
@@ -419,6 +423,9 @@ class RawReader:
                     blocks.append(title)
                     continue
                 blocks.append(self.block_of(group))
+            if blocks and texts and prev_ended:
+                blocks[0].continues = False
+            prev_ended = bool(page["body"]) and page["body"][-1] is None
             bodies, next_note = self.note_bodies(page["notes"], next_note)
             texts.append(blocks)
             notes.append(bodies)
@@ -585,7 +592,8 @@ class RawReader:
             strong = (rf"(?<=\S)\({d}\)|\({d}\)(?=[^\s(])|(?<={_BEFORE_CALL})(?<!\b[A-Z])(?<![0-9٠-٩]{point})(?<![A-Z]\.)"
                       rf"{d}{not_number}")
         else:  # Chinese digits glued to a character are text (第10号, 2023年) unless a space or punctuation follows
-            strong = rf"(?<=\S)\({d}\)|\({d}\)(?=[^\s(])|(?<=[^\s0-9٠-٩/\-.]){d}{not_number}(?=\s|$|[,.;:，。；：、)）])"
+            strong = (rf"(?<=\S)\({d}\)|\({d}\)(?=[^\s(])|(?<=[^\s0-9٠-٩/\-.]){d}{not_number}"
+                      rf"(?=\s|$|[,.;:，。；：、)）《「『（“(])")
         # a number printed with the call glued to its end: the number, then the call, then
         # what ends a clause (punctuation, or a space and a word in lower case); the digits as
         # printed are not a year, which a number followed by punctuation so often is
@@ -706,7 +714,8 @@ def _rewrite(b: Block, changes: list[tuple[int, int, str]]) -> Block:
         else:
             dedup.append(e)
     return Block(text, dedup[0][1], dedup[0][2], tuple(dedup) if len(dedup) > 1 else (), kind=b.kind,
-                 marker=b.marker, value=b.value, wrapped=b.wrapped, what=b.what, join=b.join, lines=b.lines)
+                 marker=b.marker, value=b.value, wrapped=b.wrapped, what=b.what, join=b.join, lines=b.lines,
+                 continues=b.continues)
 
 
 def layout(lines: list[str], lang: Language, diag: Diagnostics, shape: str | None = None) -> list[Block]:

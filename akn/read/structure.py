@@ -240,7 +240,7 @@ class StructureReader:
         if self.last_text is None or not (broke or (
                 self.state == "preamble" and _bare_end(self.last_text).endswith(COLONS))):
             return False
-        if not self.continues(b, norm):
+        if (broke and b.continues is False) or not self.continues(b, norm):
             return False
         if broke and self.heading_before() and not _bare(b.text)[:1].islower():
             return False  # a heading alone before the page end ("社会方面"): no paragraph cut
