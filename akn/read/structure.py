@@ -536,7 +536,7 @@ def read_structure(lines: list[str], lang: Language, diag: Diagnostics, shape: s
                          "\"67/190 - title\" (Arabic) or \"67/190. Title\" (English) after the "
                          "masthead", "no-title")
     if not res.operative and res.preamble and (
-            _bare(res.preamble[-1].text.value).endswith((".", "؛", ";"))
+            _bare(res.preamble[-1].text.value).endswith((".", "؛", ";", "。", "；"))
             or not opens_preambular(lang, res.preamble[-1].text.value)):
         # no numbered paragraph: the last paragraph, which ends like an operative one or
         # does not open like a preambular one, is the single (unnumbered) operative paragraph
