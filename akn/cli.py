@@ -39,7 +39,7 @@ def cmd_parse(args) -> int:
             data = f.read()
     except OSError as e:
         raise AknError(f"cannot read: {e.strerror}", src, 0, 0, "io")
-    doc = parse_text(data, src)
+    doc = parse_text(data, src, lang=args.lang)
     doc.diagnostics.print()
     tree = doc.tree
     if not schema.is_valid(tree):  # a bug in the reader: never write invalid XML
@@ -164,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="the resolution as UTF-8 text")
     p.add_argument("-o", "--output", help="where to write the XML (default: SOURCE with .xml)")
     p.add_argument("--report", help="also write a JSON report of the diagnostics and counts")
+    p.add_argument("--lang", metavar="CODE", help="the text's language: ar, en, fr, es, ru or zh "
+                   "(default: found from the text's script and words)")
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("validate", help="check files against the official AKN 3.0 schema")
