@@ -257,9 +257,11 @@ class StructureReader:
         """Is the text before a page end a short unnumbered line (a heading)? A paragraph
         cut by a page end leaves a line or more before it."""
         text = self.last_text
+        if len(text.runs) != 1:
+            return False
         bare = _bare(text.value)
         width = len(bare) if self.lang.spaces else 2 * len(bare)  # a Chinese character is two wide
-        if len(text.runs) != 1 or width >= 40 or not self.heading_like(text):
+        if width >= 40 or not self.heading_like(text):
             return False
         return self.state == "preamble" or not self.res.operative[-1].num
 
