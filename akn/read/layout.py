@@ -201,6 +201,8 @@ class Line:
     text: str        # stripped
     trailing: bool   # the source line had white space after its text (a break at a space)
     page: int = 1
+    furniture: str = ""   # the kind of page furniture it is, if any (found once, see read)
+    symbol: bool = False  # it repeats the document's symbol
 
 
 # a note body's first line: its number, bracketed (Arabic) or not, then the text
@@ -219,11 +221,16 @@ class RawReader:
         self.symbol = ""
         self.title = ""
         self.width = 80
+        self._patterns: dict[str, tuple[re.Pattern, re.Pattern]] = {}
 
     def read(self) -> list[Block]:
         lines, breaks = self.split_lines()
         self.width = self.measure(lines)
         title_at = self.find_symbol_and_title(lines)
+        for ln in lines:
+            if ln is not None:
+                ln.furniture = self.furniture(ln)
+                ln.symbol = bool(self.symbol) and ln.text == self.symbol
         pages = self.paginate(lines, breaks, title_at)
         return self.emit(pages, title_at)
 
@@ -304,7 +311,7 @@ class RawReader:
                     in_notes = True
                     i += 1
                     continue
-            kind = self.furniture(ln)
+            kind = ln.furniture
             if kind:
                 pages[-1]["furniture"].append((kind, ln))
                 i += 1
@@ -341,9 +348,7 @@ class RawReader:
             if ln is None:
                 j += 1
                 continue
-            kind = self.furniture(ln)
-            if not kind and self.symbol and ln.text == self.symbol:
-                kind = "symbol"
+            kind = ln.furniture or ("symbol" if ln.symbol else "")
             if not kind and title_left and (anchored or self.anchor_near(lines, j)):
                 stem = self.norm(ln.text).rstrip("-‐‑")
                 if len(stem) >= min(12, len(title_left)) and title_left.startswith(stem):
@@ -363,7 +368,7 @@ class RawReader:
         """Is a symbol, job-number or page-number line among the next few lines? A line
         that repeats the title is a running header only beside one of them."""
         for ln in lines[j + 1:j + 5]:
-            if ln is not None and ((self.symbol and ln.text == self.symbol) or self.furniture(ln)):
+            if ln is not None and (ln.symbol or ln.furniture):
                 return True
         return False
 
@@ -577,6 +582,13 @@ class RawReader:
             texts[k][i] = _rewrite(texts[k][i], changes)
 
     def call_patterns(self, marker: str) -> tuple[re.Pattern, re.Pattern]:
+        """(strong, weak) patterns of ``marker``'s call, made once per marker."""
+        cached = self._patterns.get(marker)
+        if cached is None:
+            cached = self._patterns[marker] = self._call_patterns(marker)
+        return cached
+
+    def _call_patterns(self, marker: str) -> tuple[re.Pattern, re.Pattern]:
         """(strong, weak) patterns of a call printed as ``marker``'s digits. Strong: the
         digits bracketed and glued (Arabic "الوطنية(1)"), or glued to a letter or closing
         punctuation and followed by no digit, slash or decimal ("Nations1", "2003,2",
@@ -601,10 +613,12 @@ class RawReader:
                 rf"(?P<run>[0-9٠-٩]{{1,4}}?)(?P<call>{d}){not_number}(?P<end>\s?[,;:.)»”]|\s+[^\W\d_])")
         return re.compile(strong), re.compile(weak)
 
-    def first(self, texts, flat, pattern, cur: int, off: int, page: int, group: int = 0):
+    def first(self, texts, flat, pattern, cur: int, off: int, page: int, group: int = 0, stop=None):
         """The first match of ``pattern`` from block ``cur`` (offset ``off``) on, in text
-        blocks of pages up to ``page``: (index in flat, start, end) or None."""
-        for fi in range(cur, len(flat)):
+        blocks of pages up to ``page`` (and before the place ``stop``): (index in flat,
+        start, end) or None."""
+        last = len(flat) if stop is None else min(len(flat), stop[0] + 1)
+        for fi in range(cur, last):
             k, i = flat[fi]
             if k > page:
                 return None
@@ -654,9 +668,12 @@ class RawReader:
         s = self.first(texts, flat, strong, cur, off, page)
         bound = None
         if after is not None:
+            # the next note's call, looked for only before this strong place (when there is one)
             nxt_marker, nxt_page = after
-            bound = self.first(texts, flat, self.call_patterns(nxt_marker)[0], cur, off, nxt_page)
-        if s is not None and (bound is None or s[:2] < bound[:2]):
+            bound = self.first(texts, flat, self.call_patterns(nxt_marker)[0], cur, off, nxt_page, stop=s)
+            if bound is not None and s is not None and bound[:2] >= s[:2]:
+                bound = None
+        if s is not None and bound is None:
             return s
         best = None
         for rank, w in self.weak_calls(texts, flat, weak, cur, off, page):

@@ -43,6 +43,7 @@ class StructureReader:
         self.page = 1
         self.after_break = False
         self.state = "head"
+        self.last_numbered: Operative | None = None  # the last numbered operative paragraph
         self.sectioned = ""      # the body is in sections: "numbered" ("I", "II"…) or "headed"
         self.last_text: Text | None = None   # the text a continuation would extend
 
@@ -285,8 +286,8 @@ class StructureReader:
         item of a numbered list inside the last one."""
         res, lang = self.res, self.lang
         value = int(ascii_digits(om.group("num")))
-        prev = self.section_paragraphs()
-        expected = prev[-1].value + 1 if prev else 1
+        prev = self.last_numbered  # of this section, in a sectioned body
+        expected = prev.value + 1 if prev else 1
         # "4. **Decides** …" after the items "1." to "3." of a list is paragraph 4: a
         # paragraph opens with its verb in bold, a list item does not
         if res.operative and res.operative[-1].kind == "paragraph" and self.numbered_item(value, expected) and not (
@@ -297,7 +298,7 @@ class StructureReader:
             self.last_text = part.text
             return
         if value != expected and prev:
-            kind = "repeated" if value <= prev[-1].value else "skipped"
+            kind = "repeated" if value <= prev.value else "skipped"
             self.diag.warn(b.line, b.col, f"operative paragraph {om.group('num')} where "
                            f"{lang.to_local_digits(str(expected))} was expected (number {kind})",
                            "numbering")
@@ -308,15 +309,8 @@ class StructureReader:
         part = Part("text", "", self.new_text(b, om.end()))
         op.parts.append(part)
         res.operative.append(op)
+        self.last_numbered = op
         self.last_text = part.text
-
-    def section_paragraphs(self) -> list[Operative]:
-        """The numbered paragraphs so far — of the current section, in a sectioned body."""
-        ops = self.res.operative
-        if self.sectioned:
-            start = max((i for i, op in enumerate(ops) if op.kind == "section"), default=-1)
-            ops = ops[start + 1:]
-        return [op for op in ops if op.kind == "paragraph" and op.value and op.num]
 
     def new_section(self, b: Block, sm) -> None:
         """A section opens: at its number (its heading follows, or stands beside it), or, in
@@ -330,6 +324,7 @@ class StructureReader:
             if heading:  # printed beside the number (Chinese); else it is the next line
                 op.parts.append(Part("text", "", self.new_text(b, b.text.find(heading))))
         self.res.operative.append(op)
+        self.last_numbered = None  # paragraphs are numbered from 1 again
         self.last_text = op.parts[0].text if op.parts else None
 
     def section_number(self, norm: str):
