@@ -219,7 +219,7 @@ def fingerprint() -> str:
     from akn import __version__
     h = hashlib.sha256(f"akn {__version__}\n".encode())
     pkg = Path(__file__).resolve().parent
-    templates = pkg.parent / "templates"
+    templates = pkg / "templates"   # inside the package (a link to templates/ in a checkout)
     files = sorted(f for f in pkg.rglob("*") if f.is_file() and f.suffix in (".py", ".toml", ".txt"))
     files += sorted(f for f in templates.glob("*") if f.is_file())
     for f in files:

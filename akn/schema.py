@@ -119,7 +119,8 @@ def errors(tree, limit: int = 20) -> list[tuple[int, str]]:
 # -- our profile of a UN resolution (XSD 1.1 assertions, xsd/un-resolution.xsd) ---------------
 
 def profile_path() -> Path:
-    path = Path(__file__).resolve().parent.parent / "xsd" / "un-resolution.xsd"
+    from importlib.resources import files
+    path = Path(str(files("akn").joinpath("xsd", "un-resolution.xsd")))   # inside the package
     if not path.exists():
         raise AknError(f"the UN-resolution profile is missing: {path}")
     return path

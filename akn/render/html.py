@@ -24,6 +24,7 @@ import re
 import tomllib
 import unicodedata
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -33,7 +34,9 @@ from markupsafe import Markup, escape
 from akn import AKN_NS, __version__
 from akn.lang import eastern_digits, writes_eastern_digits
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+# inside the package (a wheel carries them as akn/templates; in a checkout akn/templates
+# is a link to the top-level templates/ folder, their source)
+TEMPLATES = Path(str(files("akn").joinpath("templates")))
 LABELS = Path(__file__).with_name("labels.toml")
 TEMPLATE = "resolution.html.j2"
 # the stylesheet of each medium, from these files in templates/, in this order
@@ -1051,8 +1054,8 @@ def _env():
     import jinja2
     if not (TEMPLATES / TEMPLATE).is_file():
         raise FileNotFoundError(
-            f"HTML templates not found: expected {TEMPLATES / TEMPLATE} (the project's "
-            "templates/ folder beside the akn package); reinstall from a full checkout")
+            f"HTML templates not found: expected {TEMPLATES / TEMPLATE} (they travel "
+            "inside the akn package); reinstall akn")
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                               autoescape=True, undefined=jinja2.StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
