@@ -123,7 +123,7 @@ def cmd_index(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from akn import export
+    from akn import bag as export   # the module; akn.export is the API function
     if args.check:
         if args.document or args.output or args.source or args.report or args.pdf:
             print("akn export: --check DIR takes no other argument", file=sys.stderr)
