@@ -418,7 +418,8 @@ def index_page(entries: list[dict], title: str = "Resolutions built") -> str:
         links = " ".join(
             f'<a href="{href}.{ext}">{label}<span class="vh"> — {sym} '
             f'(<span lang="{lang}">{lname}</span>)</span></a>'
-            for ext, label in (("html", "HTML"), ("pdf", "PDF"), ("xml", "XML")))
+            for ext, label in (("html", "HTML"), ("pdf", "PDF"), ("xml", "XML"))
+            if ext in e.get("files", ("html", "pdf", "xml")))
         rows.append(
             f'<tr><th scope="row"><bdi dir="ltr">{sym}</bdi></th>'
             f'<td lang="{lang}" dir="{dirn}">{ttl}</td>'
@@ -477,12 +478,16 @@ and archive, and its Akoma Ntoso 3.0 XML.</p>
 
 
 def write_index(xml_paths: list[str], out: str) -> int:
-    """``akn index``: the catalogue of built XMLs (their .html and .pdf beside them)."""
+    """``akn index``: the catalogue of built XMLs, linking each one's XML and the .html and
+    .pdf beside it when they exist (and only then)."""
     from akn import atomic
     base = os.path.dirname(os.path.abspath(out))
     entries = []
     for p in xml_paths:
         stem = os.path.relpath(os.path.splitext(os.path.abspath(p))[0], base)
-        entries.append(entry_for(p, Path(stem).as_posix()))
+        entry = entry_for(p, Path(stem).as_posix())
+        entry["files"] = ["xml"] + [ext for ext in ("html", "pdf")
+                                    if os.path.isfile(os.path.join(base, f"{stem}.{ext}"))]
+        entries.append(entry)
     atomic.write_text(out, index_page(entries))
     return 0
