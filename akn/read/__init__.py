@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from akn.diagnostics import Diagnostics
-from akn.lang import detect
+from akn.lang import detect, get
 from akn.read.build import build_xml
 from akn.read.source import read_source
 from akn.read.structure import read_structure
@@ -48,9 +48,9 @@ class Document:
         }
 
 
-def parse_text(data: bytes, name: str = "-") -> Document:
+def parse_text(data: bytes, name: str = "-", lang: str | None = None) -> Document:
     """Parse the plain text of a resolution. Raises AknError on input it cannot read."""
     src = read_source(data, name)
-    lang = detect("\n".join(src.lines))
+    lang = get(lang) if lang else detect("\n".join(src.lines))
     res = read_structure(src.lines, lang, src.diagnostics)
     return Document(build_xml(res, src.diagnostics), src.diagnostics, src.encoding)
