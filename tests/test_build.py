@@ -80,11 +80,13 @@ def test_two_builds_are_byte_identical(twice, inputs):
 
 
 def test_batch_gives_the_single_commands_bytes(twice, tmp_path):
-    """The seed through akn parse -> html -> pdf, one process each, as make does."""
+    """The seed through akn parse -> html -> pdf, one process each, as make does (the page
+    is made before the PDF, so make names the PDF it will link)."""
     a, _, _ = twice
     xml = tmp_path / (SEED_TXT.stem + ".xml")
     run_akn("parse", SEED_TXT, "-o", xml, env=_env_without_epoch())
-    run_akn("html", xml, "-o", tmp_path / (SEED_TXT.stem + ".html"), env=_env_without_epoch())
+    run_akn("html", xml, "-o", tmp_path / (SEED_TXT.stem + ".html"),
+            "--pdf-href", SEED_TXT.stem + ".pdf", env=_env_without_epoch())
     run_akn("pdf", xml, "-o", tmp_path / (SEED_TXT.stem + ".pdf"), env=_env_without_epoch())
     for ext in ("xml", "html", "pdf"):
         name = f"{SEED_TXT.stem}.{ext}"

@@ -16,7 +16,8 @@ import bagit
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from akn import __version__, export, schema
+from akn import __version__, schema
+from akn import bag as export   # the module (akn.export is the API function)
 from akn.diagnostics import AknError
 from conftest import SEED_TXT, run_akn
 

@@ -346,7 +346,9 @@ def test_cli_writes_the_page(tmp_path):
     out = tmp_path / "doc.html"
     run_akn("html", src, "-o", out)
     page = out.read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and 'href="doc.pdf"' in page
+    # the XML is beside the page; no doc.pdf is, so the page does not link one
+    assert page.startswith("<!DOCTYPE html>") and 'href="doc.xml"' in page
+    assert "doc.pdf" not in page
 
 
 # ------------------------------------------------------------------------- our seed

@@ -24,6 +24,7 @@ import re
 import tomllib
 import unicodedata
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -33,7 +34,9 @@ from markupsafe import Markup, escape
 from akn import AKN_NS, __version__
 from akn.lang import eastern_digits, writes_eastern_digits
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+# inside the package (a wheel carries them as akn/templates; in a checkout akn/templates
+# is a link to the top-level templates/ folder, their source)
+TEMPLATES = Path(str(files("akn").joinpath("templates")))
 LABELS = Path(__file__).with_name("labels.toml")
 TEMPLATE = "resolution.html.j2"
 # the stylesheet of each medium, from these files in templates/, in this order
@@ -972,10 +975,9 @@ def _json_ld(meta: dict) -> Markup:
         data["datePublished"] = meta["frbr"]["published"]
     enc = []
     if meta["links"]:
-        enc = [{"@type": "MediaObject", "contentUrl": meta["links"]["xml"],
-                "encodingFormat": "application/akn+xml"},
-               {"@type": "MediaObject", "contentUrl": meta["links"]["pdf"],
-                "encodingFormat": "application/pdf"}]
+        enc = [{"@type": "MediaObject", "contentUrl": meta["links"][kind], "encodingFormat": mime}
+               for kind, mime in (("xml", "application/akn+xml"), ("pdf", "application/pdf"))
+               if meta["links"][kind]]
         data["encoding"] = enc
     data = {k: v for k, v in data.items() if v not in ("", None, [])}
     s = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
@@ -983,10 +985,13 @@ def _json_ld(meta: dict) -> Markup:
     return Markup(s)
 
 
-def context(tree, *, source_name: str = "", media: str = "screen") -> dict:
+def context(tree, *, source_name: str = "", media: str = "screen",
+            links: dict | None = None) -> dict:
     """Everything the template needs, also for the PDF writer: lang, dir, title, symbol,
     frbr (IRIs, dates), masthead parts, the parts (preamble/body/conclusions as Markup),
-    notes, links, labels."""
+    notes, links, labels. ``links``: the page's links to its XML and PDF, {"xml": href or
+    None, "pdf": href or None}; by default NAME.xml and NAME.pdf beside the page, NAME from
+    ``source_name`` (what a batch build writes)."""
     if media not in STYLESHEETS:
         raise ValueError(f"media must be one of {sorted(STYLESHEETS)}, not {media!r}")
     root, doc = _doc_root(tree)
@@ -1017,8 +1022,12 @@ def context(tree, *, source_name: str = "", media: str = "screen") -> dict:
                              "text": "↑" if len(n.calls) == 1 else f"↑{k + 1}"}
                             for k, c in enumerate(n.calls)]}
              for n in w.notes]
-    base = re.sub(r"\.xml$", "", source_name or "", flags=re.I)
-    links = {"xml": quote(f"{base}.xml"), "pdf": quote(f"{base}.pdf")} if base else None
+    if links is None:
+        base = re.sub(r"\.xml$", "", source_name or "", flags=re.I)
+        links = {"xml": quote(f"{base}.xml"), "pdf": quote(f"{base}.pdf")} if base else None
+    else:
+        links = {"xml": links.get("xml") or None, "pdf": links.get("pdf") or None}
+        links = links if links["xml"] or links["pdf"] else None
     if not heading:
         heading = [symbol]
     title_text = title_plain or symbol
@@ -1051,8 +1060,8 @@ def _env():
     import jinja2
     if not (TEMPLATES / TEMPLATE).is_file():
         raise FileNotFoundError(
-            f"HTML templates not found: expected {TEMPLATES / TEMPLATE} (the project's "
-            "templates/ folder beside the akn package); reinstall from a full checkout")
+            f"HTML templates not found: expected {TEMPLATES / TEMPLATE} (they travel "
+            "inside the akn package); reinstall akn")
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                               autoescape=True, undefined=jinja2.StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -1084,9 +1093,10 @@ def csp(css: str) -> str:
             "font-src 'self'; base-uri 'none'; form-action 'none'")
 
 
-def render(tree, *, source_name: str = "", media: str = "screen") -> str:
-    """The page as a string (UTF-8 text, LF line ends)."""
-    ctx = context(tree, source_name=source_name, media=media)
+def render(tree, *, source_name: str = "", media: str = "screen",
+           links: dict | None = None) -> str:
+    """The page as a string (UTF-8 text, LF line ends); ``links`` as for :func:`context`."""
+    ctx = context(tree, source_name=source_name, media=media, links=links)
     css = stylesheet(media)
     ctx["css"] = Markup(css)
     ctx["csp"] = csp(css)

@@ -567,8 +567,8 @@ def _render_full(tree, *, xml_bytes: bytes, source_name: str, html: str | None) 
     f.symbol = symbol or f.symbol
     digits = "arabic-indic" if f.eastern_digits else "decimal"
     when = build_date(f)
-    base = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__)))), "templates") + os.sep
+    from akn.render.html import TEMPLATES   # the package's templates (its base URL)
+    base = str(TEMPLATES) + os.sep
     # print.css comes parsed from the cache instead of inlined. As a user stylesheet it
     # ranks below author styles, but nothing else of the author's is left, and the other
     # user sheets (@font-face, the margin boxes' content) set nothing print.css sets.
