@@ -233,15 +233,17 @@ def detect(text: str) -> Language:
     counts = script_counts(sample)
     script = max(counts, key=counts.get)
     letters = sum(ch.isalpha() for ch in sample[:4000])
-    if counts[script] < max(20, letters // 3):
+    if not letters or (letters >= 200 and counts[script] < letters // 3):
+        # mostly another script (Greek, Hebrew, Devanagari…): no language akn reads
         raise UnknownLanguage(_unknown_message(letters))
     candidates = [get(c) for c in available() if get(c).script == script]
     if len(candidates) == 1:
         return candidates[0]
     words = re.findall(r"\w+", sample)
     scores = {lang.code: sum(w in lang.detect_words for w in words) for lang in candidates}
-    best = max(candidates, key=lambda lang: scores[lang.code])
-    if scores[best.code] < max(5, len(words) // 25):
+    best = max(candidates, key=lambda lang: (scores[lang.code], lang.code == "en"))
+    if len(words) >= 200 and scores[best.code] < len(words) // 25:
+        # a long text in Latin letters that uses none of the languages' frequent words
         raise UnknownLanguage(_unknown_message(letters))
     return best
 
