@@ -223,9 +223,12 @@ class Builder:
 
     def opening_phrase(self, value: str) -> str:
         bare = value.replace("**", "")
+        spaces = self.lang.spaces
         for cand in self.lang.phrases_for(bare):
-            if bare.startswith(cand) and (len(bare) == len(cand) or not bare[len(cand)].isalnum()):
+            if bare.startswith(cand) and (not spaces or len(bare) == len(cand) or not bare[len(cand)].isalnum()):
                 return cand
+        if not spaces:  # Chinese: no phrase known, no word boundary to cut at
+            return ""
         words = bare.split()
         if not words:
             return ""

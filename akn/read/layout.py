@@ -484,7 +484,7 @@ class RawReader:
                 out[-1].append(ln)
             else:
                 out.append([ln])
-        blocks = [self.block_of(g, wrapped=False) for g in out]
+        blocks = [self.block_of(g) for g in out]  # a fact over several lines is one (wrapped)
         for b in blocks:
             b.what = "masthead"  # no note call is looked for here
         return blocks
@@ -740,4 +740,6 @@ def layout(lines: list[str], lang: Language, diag: Diagnostics, shape: str | Non
     shape = shape or shape_of(lines)
     if shape == "raw":
         return RawReader(lines, lang, diag).read()
+    if any("\f" in ln for ln in lines):  # a form feed in the cleaned shape is white space
+        lines = [ln.replace("\f", " ") for ln in lines]
     return list(cleaned(lines, lang, diag))

@@ -19,14 +19,15 @@ MAX_BYTES = 16 * 1024 * 1024
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Left-to-right/right-to-left marks and the byte-order mark inside text: invisible, no words.
 MARKS = re.compile("[\u200e\u200f\ufeff]")
-# C0/C1 controls other than tab and newline, and DEL.
-CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0/C1 controls other than tab, newline and form feed, and DEL. A form feed is where a PDF
+# text extractor (pdftotext) ends a page: the layout stage reads it as a page end.
+CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # U+FFFE and U+FFFF are not characters at all, and XML may not contain them (the fuzzer
 # found that one of them in the text made the reader crash while building the XML).
 NONCHARACTERS = re.compile("[\ufffe\uffff]")
 # Any of the above, or a tab: one search tells a clean line (the usual case) from one to clean
 # (four searches and a test for tabs took ~0.4 ms on the seed; one takes ~0.1 ms)
-TO_CLEAN = re.compile("[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
+TO_CLEAN = re.compile("[\t\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
                       "\u2066-\u2069\ufeff\ufffe\uffff]")
 
 

@@ -494,7 +494,7 @@ COLONS = (":", "：")
 CASELESS = frozenset({"arab", "hani"})
 MASTHEAD_KEYS = ("session", "organ", "session_alone", "agenda", "adoption", "proponent")
 SYMBOL_LINE = re.compile(r"^[A-Z]{1,2}/(?:[A-Z]+/)*[0-9]+(?:/[A-Za-z0-9.]+)*$")
-DISTRIBUTION = re.compile(r"^Distr\.?\s*:\s*\S.*$")
+DISTRIBUTION = re.compile(r"^Distr\.?\s*:?\s*\S.*$")  # "Distr.: General", "Distr. générale"
 
 
 def _publishers() -> frozenset[str]:
