@@ -211,8 +211,10 @@ class UnknownLanguage(ValueError):
     """The text is in no language akn has data for."""
 
 
-# the high byte of a UTF-16 code unit names the block of its character
+# the high byte of a UTF-16 code unit names the block of its character: what to delete from
+# the high bytes to keep those of one script (bytes.translate deletes in one C pass)
 _SCRIPT_BLOCKS = {"arab": (0x06, 0x06), "cyrl": (0x04, 0x04), "hani": (0x4E, 0x9F)}
+_DELETE = {s: bytes(b for b in range(256) if not lo <= b <= top) for s, (lo, top) in _SCRIPT_BLOCKS.items()}
 _LATIN_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 _NOT_LATIN = bytes(b for b in range(256) if b not in _LATIN_LETTERS)
 
@@ -221,7 +223,7 @@ def script_counts(text: str) -> dict[str, int]:
     """Characters of each script akn reads in ``text``, counted in C: Arabic, Cyrillic and
     CJK by the high byte of their UTF-16 code units, Latin as ASCII letters."""
     hi = text.encode("utf-16-le", "surrogatepass")[1::2]
-    counts = {s: sum(hi.count(b) for b in range(lo, top + 1)) for s, (lo, top) in _SCRIPT_BLOCKS.items()}
+    counts = {s: len(hi.translate(None, delete)) for s, delete in _DELETE.items()}
     counts["latn"] = len(text.encode("ascii", "ignore").translate(None, _NOT_LATIN))
     return counts
 
@@ -229,10 +231,12 @@ def script_counts(text: str) -> dict[str, int]:
 def detect(text: str) -> Language:
     """The language of a resolution's text: its script, then (for the languages that share a
     script) the language whose frequent words it uses most. Raises UnknownLanguage."""
-    sample = text[:20000]
+    sample = text[:8000]
     counts = script_counts(sample)
     script = max(counts, key=counts.get)
-    letters = sum(ch.isalpha() for ch in sample[:4000])
+    # letters of any script, counted only when the scripts akn reads are few (a resolution
+    # has thousands of its own script's letters: no need to count them one by one)
+    letters = counts[script] * 3 if counts[script] >= 600 else sum(ch.isalpha() for ch in sample[:4000])
     if not letters or (letters >= 200 and counts[script] < letters // 3):
         # mostly another script (Greek, Hebrew, Devanagari…): no language akn reads
         raise UnknownLanguage(_unknown_message(letters))
