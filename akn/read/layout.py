@@ -70,27 +70,25 @@ PAGE = Block("", 0, 0, kind="page")
 def shape_of(lines: list[str]) -> str:
     """"raw" when the text looks like a PDF extractor's output, else "cleaned".
 
-    The cleaned shape writes calls as ``^(n)`` and a paragraph on one line; an extractor
-    wraps paragraphs over several lines, prints a rule over the notes and furniture."""
-    text_lines = [ln for ln in lines if ln.strip()]
-    if not text_lines:
+    The cleaned shape writes calls as ``^(n)`` and a paragraph on one line. An extractor's
+    text has page furniture (a job number, a page number, a rule over the notes), form feeds,
+    or paragraphs wrapped over several lines. The first 600 lines tell."""
+    head = lines[:600]
+    text_lines = [ln.strip() for ln in head if ln.strip()]
+    if not text_lines or any("^(" in ln for ln in text_lines):
         return "cleaned"
-    if any("^(" in ln for ln in text_lines[:400]):
-        return "cleaned"
-    furniture = sum(1 for ln in text_lines if _furniture(ln.strip()) or RULE.match(ln.strip()))
-    multi, blocks = 0, 0
-    prev_blank = True
-    run = 0
-    for ln in lines + [""]:
+    if any("\f" in ln for ln in head):
+        return "raw"
+    if sum(1 for ln in text_lines if _furniture(ln) or RULE.match(ln)) >= 2:
+        return "raw"
+    multi, blocks, run = 0, 0, 0
+    for ln in head + [""]:
         if ln.strip():
             run += 1
-        else:
-            if run:
-                blocks += 1
-                multi += run > 1
+        elif run:
+            blocks += 1
+            multi += run > 1
             run = 0
-    if furniture >= 2 or "\f" in "".join(lines[:2000]):
-        return "raw"
     return "raw" if blocks and multi / blocks > 0.5 else "cleaned"
 
 
@@ -613,10 +611,11 @@ class RawReader:
                 rf"(?P<run>[0-9٠-٩]{{1,4}}?)(?P<call>{d}){not_number}(?P<end>\s?[,;:.)»”]|\s+[^\W\d_])")
         return re.compile(strong), re.compile(weak)
 
-    def first(self, texts, flat, pattern, cur: int, off: int, page: int, group: int = 0, stop=None):
+    def first(self, texts, flat, pattern, cur: int, off: int, page: int, group: int = 0, stop=None,
+              marker: str = ""):
         """The first match of ``pattern`` from block ``cur`` (offset ``off``) on, in text
         blocks of pages up to ``page`` (and before the place ``stop``): (index in flat,
-        start, end) or None."""
+        start, end) or None. Blocks without ``marker``'s digits are passed over in C."""
         last = len(flat) if stop is None else min(len(flat), stop[0] + 1)
         for fi in range(cur, last):
             k, i = flat[fi]
@@ -626,12 +625,14 @@ class RawReader:
             if block.kind != "text" or block.what == "masthead":
                 continue
             pos = off if fi == cur else 0
+            if marker and block.text.find(marker, pos) < 0:
+                continue
             for m in pattern.finditer(block.text, pos):
                 if group or block.text[m.start()] == "(" or not _inside_symbol(block.text, m.start()):
                     return fi, m.start(group), m.end(group)
         return None
 
-    def weak_calls(self, texts, flat, pattern, cur: int, off: int, page: int):
+    def weak_calls(self, texts, flat, pattern, cur: int, off: int, page: int, marker: str):
         """Places where a call may be glued to the end of a number, in order, each with its
         rank: 1 when the number as printed cannot be one ("20223", "202415", "59/3009",
         "cible 1013"), 2 when it can ("77/382") and punctuation follows, so a clause ends."""
@@ -640,7 +641,7 @@ class RawReader:
             if k > page:
                 return
             block = texts[k][i]
-            if block.kind != "text" or block.what == "masthead":
+            if block.kind != "text" or block.what == "masthead" or block.text.find(marker, off if fi == cur else 0) < 0:
                 continue
             for m in pattern.finditer(block.text, off if fi == cur else 0):
                 if m.group("bracket"):  # "الدينية (13)،": bracketed, apart from the word
@@ -665,18 +666,19 @@ class RawReader:
         notes, so the next note's call bounds the search: a strong place before it wins;
         else a weak place before it, the implausible numbers first."""
         strong, weak = self.call_patterns(marker)
-        s = self.first(texts, flat, strong, cur, off, page)
+        s = self.first(texts, flat, strong, cur, off, page, marker=marker)
         bound = None
         if after is not None:
             # the next note's call, looked for only before this strong place (when there is one)
             nxt_marker, nxt_page = after
-            bound = self.first(texts, flat, self.call_patterns(nxt_marker)[0], cur, off, nxt_page, stop=s)
+            bound = self.first(texts, flat, self.call_patterns(nxt_marker)[0], cur, off, nxt_page, stop=s,
+                               marker=nxt_marker)
             if bound is not None and s is not None and bound[:2] >= s[:2]:
                 bound = None
         if s is not None and bound is None:
             return s
         best = None
-        for rank, w in self.weak_calls(texts, flat, weak, cur, off, page):
+        for rank, w in self.weak_calls(texts, flat, weak, cur, off, page, marker):
             if (bound is not None and w[:2] >= bound[:2]) or (s is not None and w[:2] >= s[:2]):
                 break
             if best is None or rank < best[0]:
