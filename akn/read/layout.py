@@ -43,6 +43,9 @@ LABEL_ALONE = re.compile(r"^(?:[0-9٠-٩]{1,4}\s*[.．]|[0-9٠-٩]{1,4}\s*[-–]
                          r"|\([\u0621-\u064a]{1,3}(?: [\u0621-\u064a]{1,3})?\)|[(（][ivxlc]{1,6}[)）]"
                          r"|[ivxlc]{1,6}\)|’[0-9٠-٩]{1,2}‘|[(（][0-9٠-٩]{1,2}[)）])$")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+# Chinese characters that follow a number as its counter or unit (2023年, 第10号, 45次…): a
+# number before one of them is text, not a note call
+CJK_COUNTERS = "年月日号次届个名项条款段章节卷页时分秒岁亿万千百十期册人份种类批点天周倍位部轮层级"
 
 
 @dataclass
@@ -602,8 +605,10 @@ class RawReader:
             strong = (rf"(?<=\S)\({d}\)|\({d}\)(?=[^\s(])|(?<={_BEFORE_CALL})(?<!\b[A-Z])(?<![0-9٠-٩]{point})(?<![A-Z]\.)"
                       rf"{d}{not_number}")
         else:  # Chinese digits glued to a character are text (第10号, 2023年) unless a space or punctuation follows
-            strong = (rf"(?<=\S)\({d}\)|\({d}\)(?=[^\s(])|(?<=[^\s0-9٠-٩/\-.]){d}{not_number}"
-                      rf"(?=\s|$|[,.;:，。；：、)）《「『（“(])")
+            # (not after 第, "第11、13段"; before a character only when it is no counter:
+            # "公约》14和", "司法1及" are calls, "第10号", "2023年" are not)
+            strong = (rf"(?<=\S)\({d}\)|\({d}\)(?=[^\s(])|(?<=[^\s0-9٠-٩/\-.第]){d}{not_number}"
+                      rf"(?=\s|$|[,.;:，。；：、)）《「『（“(]|(?![{CJK_COUNTERS}])[\u3400-\u9fff])")
         # a number printed with the call glued to its end: the number, then the call, then
         # what ends a clause (punctuation, or a space and a word in lower case); the digits as
         # printed are not a year, which a number followed by punctuation so often is
