@@ -46,6 +46,8 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 # Chinese characters that follow a number as its counter or unit (2023年, 第10号, 45次…): a
 # number before one of them is text, not a note call
 CJK_COUNTERS = "年月日号次届个名项条款段章节卷页时分秒岁亿万千百十期册人份种类批点天周倍位部轮层级"
+# conjunctions and particles a call may stand before ("公约》14和《巴黎协定》", "司法1及关于")
+CJK_JOINERS = "和及并以的或与而"
 
 
 @dataclass
@@ -597,7 +599,8 @@ class RawReader:
         ("20223 and": 2022 and call 3, "59/3009 and": 59/300 and call 9, "1/CMA.428,": call
         28, "Agenda 216 and": Agenda 21 and call 6)."""
         d = re.escape(marker)
-        not_number = r"(?![0-9٠-٩])(?![/\-‐‑–—][0-9٠-٩A-Za-z])(?![.,][0-9٠-٩])"
+        # not followed by more of a number: digits, a slash, a decimal, a group of thousands
+        not_number = r"(?![0-9٠-٩])(?![/\-‐‑–—][0-9٠-٩A-Za-z])(?![.,][0-9٠-٩])(?! [0-9]{3}(?![0-9]))"
         # not after one capital ("G20"), a decimal point ("13.6", "3,1") or an abbreviation's
         # point ("IV.7", "Add.1")
         if self.lang.spaces:
@@ -605,10 +608,13 @@ class RawReader:
             strong = (rf"(?<=\S)\({d}\)|\({d}\)(?=[^\s(])|(?<={_BEFORE_CALL})(?<!\b[A-Z])(?<![0-9٠-٩]{point})(?<![A-Z]\.)"
                       rf"{d}{not_number}")
         else:  # Chinese digits glued to a character are text (第10号, 2023年) unless a space or punctuation follows
-            # (not after 第, "第11、13段"; before a character only when it is no counter:
-            # "公约》14和", "司法1及" are calls, "第10号", "2023年" are not)
-            strong = (rf"(?<=\S)\({d}\)|\({d}\)(?=[^\s(])|(?<=[^\s0-9٠-٩/\-.第]){d}{not_number}"
-                      rf"(?=\s|$|[,.;:，。；：、)）《「『（“(]|(?![{CJK_COUNTERS}])[\u3400-\u9fff])")
+            # (not after 第, "第11、13段"; before a character only after punctuation and when
+            # it is no counter ("报告，15支持"), or before a conjunction ("公约》14和", "司法1及");
+            # "第10号", "2023年", "目标4所需", "10月13至18日" are text)
+            strong = (rf"(?<=\S)\({d}\)|\({d}\)(?=[^\s(])"
+                      rf"|(?<=[^\s0-9٠-٩/\-.第]){d}{not_number}(?=\s|$|[,.;:，。；：、)）《「『（“(])"
+                      rf"|(?<=[，、；：》”)）]){d}{not_number}(?![{CJK_COUNTERS}])(?=[\u3400-\u9fff])"
+                      rf"|(?<=[^\s0-9٠-٩/\-.第]){d}{not_number}(?=[{CJK_JOINERS}])")
         # a number printed with the call glued to its end: the number, then the call, then
         # what ends a clause (punctuation, or a space and a word in lower case); the digits as
         # printed are not a year, which a number followed by punctuation so often is
