@@ -80,12 +80,14 @@ def shape_of(lines: list[str]) -> str:
     or paragraphs wrapped over several lines. The first 600 lines tell."""
     head = lines[:600]
     text_lines = [ln.strip() for ln in head if ln.strip()]
-    if not text_lines or any("^(" in ln for ln in text_lines):
+    if not text_lines:
         return "cleaned"
-    if any("\f" in ln for ln in head):
+    # furniture is the stronger sign: a raw text can hold a stray "^(" (a superscript
+    # printed before a call), a cleaned one has none of a PDF's job numbers and rules
+    if any("\f" in ln for ln in head) or sum(1 for ln in text_lines if _furniture(ln) or RULE.match(ln)) >= 2:
         return "raw"
-    if sum(1 for ln in text_lines if _furniture(ln) or RULE.match(ln)) >= 2:
-        return "raw"
+    if any("^(" in ln for ln in text_lines):
+        return "cleaned"
     multi, blocks, run = 0, 0, 0
     for ln in head + [""]:
         if ln.strip():
@@ -605,8 +607,12 @@ class RawReader:
         # point ("IV.7", "Add.1")
         if self.lang.spaces:
             point = "[.,]" if self.lang.decimal_comma else "[.]"
-            strong = (rf"(?<=\S)\({d}\)|\({d}\)(?=[^\s(])|(?<={_BEFORE_CALL})(?<!\b[A-Z])(?<![0-9٠-٩]{point})(?<![A-Z]\.)"
-                      rf"{d}{not_number}")
+            # a single capital holds no call ("G20") unless it is a resolution's part
+            # ("52/38 J3") or a roman numeral after a word ("Protocolo Adicional I6"); no letter
+            # follows a call ("Youth4Disarmament" is a name)
+            single = r"(?:(?<!\b[A-Z])|(?<=[0-9] [A-Z])|(?<=[a-z] [IVX]))"
+            strong = (rf"(?<=\S)\({d}\)|\({d}\)(?=[^\s(])|(?<={_BEFORE_CALL}){single}(?<![0-9٠-٩]{point})(?<![A-Z]\.)"
+                      rf"{d}{not_number}(?![^\W\d_])")
         else:  # Chinese digits glued to a character are text (第10号, 2023年) unless a space or punctuation follows
             # (not after 第, "第11、13段"; before a character only after punctuation and when
             # it is no counter ("报告，15支持"), or before a conjunction ("公约》14和", "司法1及");
@@ -618,7 +624,9 @@ class RawReader:
         # a number printed with the call glued to its end: the number, then the call, then
         # what ends a clause (punctuation, or a space and a word in lower case); the digits as
         # printed are not a year, which a number followed by punctuation so often is
-        weak = (rf"(?<=\s)(?P<bracket>\({d}\))|(?:(?<=[^\W\d_][/.\-‑–—])|(?<=[0-9٠-٩][/.\-‑–—])|(?<=[\w,;)] )(?!(?:19|20)[0-9]{{2}}(?![0-9])))"
+        # (also bracketed digits apart from the word, and digits apart after a word or closing
+        # quote and before punctuation: "tuberculosis 5,", "Bridgetown” 12;")
+        weak = (rf"(?<=\s)(?P<bracket>\({d}\))|(?<=[^\W\d_”»º] )(?P<apart>{d})(?=[,;:.])|(?:(?<=[^\W\d_][/.\-‑–—])|(?<=[0-9٠-٩][/.\-‑–—])|(?<=[\w,;)] )(?!(?:19|20)[0-9]{{2}}(?![0-9])))"
                 rf"(?P<run>[0-9٠-٩]{{1,4}}?)(?P<call>{d}){not_number}(?P<end>\s?[,;:.)»”]|\s+[^\W\d_])")
         return re.compile(strong), re.compile(weak)
 
@@ -658,11 +666,16 @@ class RawReader:
                 if m.group("bracket"):  # "الدينية (13)،": bracketed, apart from the word
                     yield 1, (fi, m.start(), m.end())
                     continue
+                if m.group("apart"):  # "tuberculosis 5,": a call printed apart
+                    yield 2, (fi, m.start("apart"), m.end("apart"))
+                    continue
                 run = ascii_digits(m.group("run") + m.group("call"))
-                after_symbol = block.text[m.start("run") - 1] in "/."
+                sep = block.text[m.start("run") - 1]
                 year_and_call = len(m.group("run")) == 4 and m.group("run")[:2] in ("19", "20")
                 implausible = year_and_call or (len(run) >= 4 and not (len(run) == 4 and run[:2] in ("19", "20"))) \
-                    or (after_symbol and int(run) >= 400)
+                    or (sep == "/" and int(run) >= 600) or (sep == "." and int(run) >= 100)
+                # (after a slash: decisions are numbered up to ~580; after a point, a session:
+                # "1/CMA.4^28")
                 before = block.text[max(0, m.start("run") - 14):m.start("run")].split()
                 named = (len(m.group("run")) <= 2 and before and before[-1][:1].isupper()
                          and before[-1] not in self.lang.months)  # "Agenda 21"
@@ -677,6 +690,14 @@ class RawReader:
         notes, so the next note's call bounds the search: a strong place before it wins;
         else a weak place before it, the implausible numbers first."""
         strong, weak = self.call_patterns(marker)
+        # a call right after the one just read, after a comma ("corresponda7,8,"; "7,8" is no
+        # decimal here)
+        k, i = flat[cur] if cur < len(flat) else (None, None)
+        if k is not None and off:
+            text = texts[k][i].text
+            m = re.compile(rf",({re.escape(marker)})(?![0-9٠-٩])").match(text, off)
+            if m:
+                return cur, m.start(1), m.end(1)
         s = self.first(texts, flat, strong, cur, off, page, marker=marker)
         bound = None
         if after is not None:
