@@ -611,8 +611,10 @@ class RawReader:
             # ("52/38 J3") or a roman numeral after a word ("Protocolo Adicional I6"); no letter
             # follows a call ("Youth4Disarmament" is a name)
             single = r"(?:(?<!\b[A-Z])|(?<=[0-9] [A-Z])|(?<=[a-z] [IVX]))"
-            strong = (rf"(?<=\S)\({d}\)|\({d}\)(?=[^\s(])|(?<={_BEFORE_CALL}){single}(?<![0-9٠-٩]{point})(?<![A-Z]\.)"
-                      rf"{d}{not_number}(?![^\W\d_])")
+            # (glued to a letter, digits after a comma are the next call: "corresponda7,8")
+            strong = (rf"(?<=\S)\({d}\)|\({d}\)(?=[^\s(])"
+                      rf"|(?<=[^\W\d_]){single}{d}(?![0-9٠-٩])(?![/\-‐‑–—][0-9٠-٩A-Za-z])(?!\.[0-9٠-٩])(?![^\W\d_])"
+                      rf"|(?<={_BEFORE_CALL}){single}(?<![0-9٠-٩]{point})(?<![A-Z]\.){d}{not_number}(?![^\W\d_])")
         else:  # Chinese digits glued to a character are text (第10号, 2023年) unless a space or punctuation follows
             # (not after 第, "第11、13段"; before a character only after punctuation and when
             # it is no counter ("报告，15支持"), or before a conjunction ("公约》14和", "司法1及");
