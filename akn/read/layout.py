@@ -628,7 +628,7 @@ class RawReader:
         # printed are not a year, which a number followed by punctuation so often is
         # (also bracketed digits apart from the word, and digits apart after a word or closing
         # quote and before punctuation: "tuberculosis 5,", "Bridgetown” 12;")
-        weak = (rf"(?<=\s)(?P<bracket>\({d}\))|(?<=[^\W\d_”»º] )(?P<apart>{d})(?=[,;:.])|(?:(?<=[^\W\d_][/.\-‑–—])|(?<=[0-9٠-٩][/.\-‑–—])|(?<=[\w,;)] )(?!(?:19|20)[0-9]{{2}}(?![0-9])))"
+        weak = (rf"(?<=\s)(?P<bracket>\({d}\))|(?<=(?:[^\W\d_]|[”»º]) )(?P<apart>{d})(?=[,;:.])|(?:(?<=[^\W\d_][/.\-‑–—])|(?<=[0-9٠-٩][/.\-‑–—])|(?<=[\w,;)] )(?!(?:19|20)[0-9]{{2}}(?![0-9])))"
                 rf"(?P<run>[0-9٠-٩]{{1,4}}?)(?P<call>{d}){not_number}(?P<end>\s?[,;:.)»”]|\s+[^\W\d_])")
         return re.compile(strong), re.compile(weak)
 
