@@ -1,7 +1,8 @@
 # akn — two commands do everything on a fresh machine:
 #   make        create the environment and build every sources/*.txt into build/
 #   make test   run the whole test suite (installs the test tools it needs first)
-# Also: make corpus (every UN session-78 file in ../shared -> build/corpus/), make bench
+# Also: make corpus (every UN session-78 file in ../shared -> build/corpus/; CLUSTER=ADDRESS
+# on a Dask cluster), make bench
 # (docs/benchmarks.md), make fuzz (docs/robustness.md), make clean. Parallel builds work: make -j2.
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -32,7 +33,7 @@ env: $(ENV_STAMP)
 $(ENV_STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "make: installing the Python environment into $(VENV)"
-	@$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test,cluster]'
 	@touch $@
 
 # Debian packages the writers need (libharfbuzz-subset0, fonts); as root, installed; if not,
@@ -63,10 +64,14 @@ build/index.html: $(OUTPUTS) | $(ENV_STAMP)
 	$(AKN) index $(XMLS) -o $@
 
 # The UN's session-78 files (six languages) -> build/corpus/<lang>/NAME.{xml,html,pdf},
-# with JOBS worker processes (make corpus JOBS=4).
+# with JOBS worker processes (make corpus JOBS=4), or on the workers of a Dask scheduler
+# (make corpus CLUSTER=tcp://HOST:8786, or a scheduler file; docs/scaling.md): the corpus
+# and build/ must then be on storage every worker sees, at the same paths.
+CLUSTER ?=
 corpus: | $(ENV_STAMP) $(RUN_STAMP)
 	@if [ -d "$(CORPUS_DIR)" ]; then \
-	  $(AKN) build $(CORPUS_DIR)/*/ -o build/corpus -j $(JOBS) --stats build/corpus-stats.json; \
+	  $(AKN) build $(CORPUS_DIR)/*/ -o build/corpus -j $(JOBS) --stats build/corpus-stats.json \
+	    $(if $(CLUSTER),--cluster '$(CLUSTER)'); \
 	else \
 	  echo "make corpus: skipped: $(CORPUS_DIR) is absent (the UN corpus lives in ../shared beside the project)"; \
 	fi

@@ -326,9 +326,11 @@ def _up_to_date(job: Job, outdir: str, known: dict, digest: str) -> Result | Non
 
 def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
         stream=None, force: bool = False, stats: str | None = None,
-        quiet: bool = False) -> tuple[int, list[Result]]:
+        quiet: bool = False, cluster: str | None = None) -> tuple[int, list[Result]]:
     """Build everything that is not already up to date (``force``: everything); return
-    (exit status, results in input order). ``quiet``: print only the failures."""
+    (exit status, results in input order). ``quiet``: print only the failures.
+    ``cluster``: a Dask scheduler's address, whose workers build the documents instead of
+    ``jobs`` local processes (akn.cluster)."""
     stream = stream or sys.stderr
     say = (lambda *a, **k: None) if quiet else print
     skipped: list[str] = []
@@ -354,7 +356,11 @@ def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
     progress = Progress(len(todo), stream, jobs=jobs, sizes=sum(j.size for j in todo), quiet=quiet)
     order = sorted(todo, key=lambda j: -j.size)   # largest first: a short tail
     try:
-        if jobs <= 1 or len(order) <= 1:
+        if cluster:   # the same jobs on a Dask cluster's workers
+            from akn import cluster as engine
+            results.extend(engine.run_jobs(order, outdir, cluster, progress.update, code=code,
+                                           say=lambda m: say(m, file=stream)))
+        elif jobs <= 1 or len(order) <= 1:
             _warm()
             for job in order:
                 r = build_one(job, outdir)

@@ -233,8 +233,13 @@ def cmd_build(args) -> int:
     if args.jobs < 1:
         print("akn build: -j must be at least 1", file=sys.stderr)
         return 2
-    status, results = build.run(args.inputs, args.output, args.jobs, index=not args.no_index,
-                                force=args.force, stats=args.stats, quiet=args.quiet)
+    from akn.cluster import ClusterError
+    try:
+        status, results = build.run(args.inputs, args.output, args.jobs, index=not args.no_index,
+                                    force=args.force, stats=args.stats, quiet=args.quiet,
+                                    cluster=args.cluster)
+    except ClusterError as e:
+        raise UsageError(str(e)) from None
     warned = sum(len(r.warnings) for r in results)
     if args.fail_on_warnings and warned and status == 0:
         print(f"akn build: {warned} warning{'s' if warned != 1 else ''} and --fail-on-warnings: "
@@ -410,6 +415,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stats", metavar="FILE",
                    help="also write the run's time, CPU time and load as JSON to FILE (kept "
                         "apart from the outputs, which stay reproducible)")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="build the documents on the workers of this Dask scheduler (tcp://"
+                        "HOST:PORT, or its scheduler file .json) instead of -j local processes; "
+                        "inputs and DIR on storage every worker sees; needs akn[cluster] "
+                        "(docs/scaling.md)")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("index", parents=[quiet],
