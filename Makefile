@@ -48,15 +48,32 @@ $(SYS_STAMP): scripts/setup-system.sh
 	@bash scripts/setup-system.sh test
 	@mkdir -p .tools && touch $@ $(RUN_STAMP)
 
-build/%.xml: sources/%.txt $(CODE) | $(ENV_STAMP)
+# Python's compiled bytecode of the package, made once after each change: a process that
+# may not write it (PYTHONDONTWRITEBYTECODE, as on CI) would otherwise compile every module
+# from source at each start, ~0.1 s of each cold command (a wheel's install compiles it).
+PYC_STAMP := $(VENV)/.bytecode
+$(PYC_STAMP): $(CODE) | $(ENV_STAMP)
+	@$(BIN)/python -m compileall -q akn >/dev/null
+	@touch $@
+
+# One akn process per file, served warm: with AKN_SERVER set, `akn parse/html/pdf` hand
+# their work to a server that has the imports, the schema and WeasyPrint's fonts loaded and
+# forks a copy of itself per command (akn/serve.py; the first command starts it, it stops
+# after 60 s idle). The same bytes; SERVE= runs every command cold.
+SERVE ?= 1
+ifneq ($(SERVE),)
+build/%.xml build/%.html build/%.pdf: export AKN_SERVER := $(abspath build/.akn-server.sock)
+endif
+
+build/%.xml: sources/%.txt $(CODE) | $(ENV_STAMP) $(PYC_STAMP)
 	@mkdir -p build
 	$(AKN) parse $< -o $@ --report build/$*.report.json
 
 # The page links its XML (beside it) and its PDF, which the next rule makes.
-build/%.html: build/%.xml $(CODE) $(TEMPLATES) | $(ENV_STAMP)
+build/%.html: build/%.xml $(CODE) $(TEMPLATES) | $(ENV_STAMP) $(PYC_STAMP)
 	$(AKN) html $< -o $@ --pdf-href $(notdir $*).pdf
 
-build/%.pdf: build/%.xml $(CODE) $(TEMPLATES) | $(ENV_STAMP) $(RUN_STAMP)
+build/%.pdf: build/%.xml $(CODE) $(TEMPLATES) | $(ENV_STAMP) $(RUN_STAMP) $(PYC_STAMP)
 	$(AKN) pdf $< -o $@
 
 # The catalogue of everything built: symbol, title, language, links to the three files.

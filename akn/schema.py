@@ -19,6 +19,7 @@ import importlib.util
 import os
 import pickle
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -63,9 +64,34 @@ def schema_sha256() -> str:
 
 
 @lru_cache(maxsize=1)
-def lxml_schema() -> etree.XMLSchema:
+def _compile() -> etree.XMLSchema:
     parser = etree.XMLParser(no_network=True, resolve_entities=False)
     return etree.XMLSchema(etree.parse(str(schema_path()), parser))
+
+
+_compiling = threading.Lock()
+
+
+def lxml_schema() -> etree.XMLSchema:
+    """The official schema compiled by libxml2 (~170 ms), once per process."""
+    with _compiling:   # prefetch()'s thread may be half-way through it: wait for that one
+        return _compile()
+
+
+def prefetch() -> None:
+    """Start compiling the schema in a thread while the caller does other work (imports,
+    reading, parsing): libxml2 compiles without holding Python's lock, so on a machine with
+    two cores a command's start-up and the compile overlap. A failure there is left for
+    the caller's own lxml_schema() to raise in its thread."""
+    if _compile.cache_info().currsize or _compiling.locked():
+        return
+
+    def quietly():
+        try:
+            lxml_schema()
+        except Exception:  # noqa: BLE001 — raised again where it is wanted
+            pass
+    threading.Thread(target=quietly, name="akn-schema", daemon=True).start()
 
 
 def _cache_file() -> Path:

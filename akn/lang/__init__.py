@@ -203,6 +203,14 @@ def available() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in HERE.glob("*.toml")))
 
 
+@lru_cache(maxsize=None)
+def _script(code: str) -> str:
+    """A language's script (its file's ``script = "…"``, as Language.script reads it), without
+    loading the language: detection then loads only the languages of the text's script."""
+    m = re.search(r'^script\s*=\s*"([^"]*)"', (HERE / f"{code}.toml").read_text(encoding="utf-8"), re.M)
+    return m.group(1) if m else "latn"
+
+
 FRBR_TO_CODE = {"ara": "ar", "eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "rus": "ru",
                 "zho": "zh", "chi": "zh"}
 
@@ -240,7 +248,7 @@ def detect(text: str) -> Language:
     if not letters or (letters >= 200 and counts[script] < letters // 3):
         # mostly another script (Greek, Hebrew, Devanagari…): no language akn reads
         raise UnknownLanguage(_unknown_message(letters))
-    candidates = [get(c) for c in available() if get(c).script == script]
+    candidates = [get(c) for c in available() if _script(c) == script]
     if len(candidates) == 1:
         return candidates[0]
     words = re.findall(r"\w+", sample)

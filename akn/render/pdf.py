@@ -131,7 +131,9 @@ def harfbuzz_subset() -> bool:
 @lru_cache(maxsize=1)
 def _weasy():
     """Import WeasyPrint once, quietly (its warnings about unsupported CSS go to our log)."""
-    import weasyprint
+    from akn.render.libs import quick_lookup
+    with quick_lookup():   # its system libraries found without probing with a compiler
+        import weasyprint
     from weasyprint.text.fonts import FontConfiguration
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     if not harfbuzz_subset():
