@@ -184,7 +184,7 @@ class Progress:
     and the largest files go first, so a count of files would promise too early)."""
 
     def __init__(self, total: int, stream=None, *, jobs: int = 1, sizes: int = 0,
-                 quiet: bool = False):
+                 quiet: bool = False, where: str = ""):
         self.total, self.done, self.failed = total, 0, 0
         self.stream = stream or sys.stderr
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
@@ -200,8 +200,9 @@ class Progress:
                 self._bar(self.name)
                 threading.Thread(target=self._tick, daemon=True).start()
             else:
-                self.stream.write(f"akn build: {total} {_files(total)} to build with {min(jobs, total)} "
-                                  f"worker{'s' if min(jobs, total) != 1 else ''}\n")
+                self.stream.write(f"akn build: {total} {_files(total)} to build " + (where or
+                                  f"with {min(jobs, total)} worker{'s' if min(jobs, total) != 1 else ''}")
+                                  + "\n")
             self.stream.flush()
 
     def eta(self) -> float | None:
@@ -353,7 +354,8 @@ def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
         say(f"akn build: {len(fresh)} up to date (same input bytes, same code): skipped; "
             "--force rebuilds them", file=stream)
     load_start = os.getloadavg()
-    progress = Progress(len(todo), stream, jobs=jobs, sizes=sum(j.size for j in todo), quiet=quiet)
+    progress = Progress(len(todo), stream, jobs=jobs, sizes=sum(j.size for j in todo), quiet=quiet,
+                        where=f"on the Dask cluster at {cluster}" if cluster else "")
     order = sorted(todo, key=lambda j: -j.size)   # largest first: a short tail
     try:
         if cluster:   # the same jobs on a Dask cluster's workers

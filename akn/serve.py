@@ -188,7 +188,18 @@ def serve(path: str, idle: float = IDLE) -> int:
         os.umask(old)
     ours = os.stat(path).st_ino
     listener.listen(64)   # commands that come while it warms up wait for it
+
+    class Stop(Exception):
+        pass
+
+    def stop(_signum, _frame):
+        raise Stop
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
     warm()
+    import gc
+    gc.collect()
+    gc.freeze()   # what warm() made stays out of the copies' collections: fewer pages copied
     children: set[int] = set()
     try:
         while True:
@@ -220,17 +231,26 @@ def serve(path: str, idle: float = IDLE) -> int:
                 for fd in fds:
                     os.close(fd)
                 return 0
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGHUP})
             pid = os.fork()
             if pid == 0:   # the child: becomes the command
                 listener.close()
                 _child(conn, fds, request)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGHUP})
             children.add(pid)
             print(f"akn serve: {pid}: akn {' '.join(request['argv'])}", file=sys.stderr, flush=True)
             conn.close()
             for fd in fds:
                 os.close(fd)
+    except (Stop, KeyboardInterrupt):
+        return 0
     finally:
         listener.close()
+        for pid in children:   # the copies still at work use the fonts this process keeps
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
         try:
             if os.stat(path).st_ino == ours:   # not a newer server's socket
                 os.unlink(path)
@@ -253,6 +273,7 @@ def _child(conn, fds, request) -> None:
     try:
         for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(s, signal.default_int_handler if s == signal.SIGINT else signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGHUP})
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
@@ -262,6 +283,8 @@ def _child(conn, fds, request) -> None:
         os.environ.clear()
         os.environ.update(env)
         os.umask(int(request["umask"]))
+        import tempfile
+        tempfile.tempdir = None   # found again from the caller's TMPDIR
         conn.sendall(b"P" + struct.pack("!i", os.getpid()))
         argv = list(request["argv"])
         sys.argv = ["akn"] + argv

@@ -444,7 +444,7 @@ def sec_corpus(per_lang: int) -> dict:
     files = sample_files(per_lang)
     res = {"files": [str(p.relative_to(CORPUS)) for p in files],
            "sample_bytes": sum(p.stat().st_size for p in files)}
-    line = re.compile(r"\] (ok|FAILED) (.+) \(([\d.]+) s(?:, CPU ([\d.]+) s)?\)$")
+    line = re.compile(r"\] (ok|FAILED) (.+) \(([\d.]+) s(?:, CPU ([\d.]+) s)?(?:; [^)]*)?\)$")
     for jobs in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
             import resource
@@ -689,10 +689,10 @@ def report(r: dict) -> str:
               "OS's file cache and Python's compiled bytecode. Warm server: `AKN_SERVER`, as the "
               "Makefile runs `akn` (akn/serve.py: the command's process hands its work to a "
               "forked copy of a server that has loaded everything; same bytes: "
-              f"{'checked' if cold.get('served_same_bytes') else 'NOT the same'}).", "",
-              "| whole process | wall, median (min, max, n) | CPU, median |", "|---|---|---|"]
-        L[-3] += (" A served command's CPU is its calling process's plus its forked copy's "
-                  "(read from the server's finished children).")
+              f"{'checked' if cold.get('served_same_bytes') else 'NOT the same'}). A served "
+              "command's CPU is its calling process's plus its forked copy's (read from the "
+              "server's finished children).", "",
+              "| whole process | wall, median (min, max, n; CPU median) |", "|---|---|"]
         for k, label in (("parse", "`akn parse` of the seed, cold"),
                          ("parse_served", "`akn parse` of the seed, warm server"),
                          ("peer", "bluebell-akn 3.1.1 parse + cobalt 9.0.1 validation (strict official "
@@ -700,7 +700,7 @@ def report(r: dict) -> str:
                          ("pdf", "`akn pdf` of the seed, cold"),
                          ("pdf_served", "`akn pdf` of the seed, warm server")):
             if cold.get(k):
-                L.append(f"| {label} | {fmt(cold[k])} | {ms(cold[k]['cpu_median'])} |")
+                L.append(f"| {label} | {fmt(cold[k])} |")
         if cold.get("parse_over_peer"):
             L += ["", f"akn's time ÷ bluebell + cobalt's, pair by pair (median): cold "
                   f"**{cold['parse_over_peer']:.2f}×** wall, {cold['parse_over_peer_cpu']:.2f}× CPU; "
