@@ -412,6 +412,8 @@ class StructureReader:
             return False
         if not closed:
             return True
+        if self.heading_like(self.new_text(b)):
+            return False  # the rest of a paragraph ends like one; a short unpunctuated line is a heading
         if self.state == "preamble" and self.lang.participle_case == "lower" and _bare(b.text)[:1].isupper():
             return False  # paragraphs here open in lower case: a capital opens a heading
         if self.state == "operative":
