@@ -158,7 +158,7 @@ _PAGE = re.compile(r"<page [^>]*>(.*?)</page>", re.S)
 def raised(boxes: list[tuple[float, float, float, float]]) -> set[int]:
     """Which boxes (x0, top, x1, bottom; y grows downwards) hold raised small text: a
     footnote call or a superscript. A box is raised when a box at least 1.2 times as tall
-    stands beside it (less than that box's height away, a justified space) on whose line it
+    stands beside it (less than 1.5 times that box's height away: a justified space) on whose line it
     sits high (its bottom above the other's by more than 15 % of that box's height, and
     below its top); so are boxes of its size and baseline that follow on from it ("11"
     after "1")."""
@@ -175,7 +175,7 @@ def raised(boxes: list[tuple[float, float, float, float]]) -> set[int]:
             ax0, atop, ax1, abottom = boxes[k]
             ah = abottom - atop
             if (ah >= 1.2 * h and bottom < abottom - 0.15 * ah and bottom > atop
-                    and max(ax0 - x1, x0 - ax1) < 1.2 * ah):
+                    and max(ax0 - x1, x0 - ax1) < 1.5 * ah):
                 found.add(i)
                 break
     grew = True
@@ -253,10 +253,10 @@ def pdfminer_words(path: Path, rtl: bool) -> list[str]:
 
 def _logical(word: str) -> str:
     """An Arabic word an extractor gave in drawing order (left to right) back in reading
-    order: its clusters reversed, a run of digits or Latin letters inside keeping its own
-    order. In the drawing, a letter's marks come before it (HarfBuzz reverses a right-to-left
-    cluster whole), so a cluster is the marks and the letter after them; in reading order the
-    letter comes first."""
+    order: its letters reversed, each with its vowel marks, a run of digits or Latin
+    letters inside keeping its own order. A mark is drawn before (left of) its letter
+    (HarfBuzz reverses a right-to-left cluster whole; akn.render.pdfua._MarkLifter puts the
+    blank glyphs that carry a mark's text there too), so it goes with the letter after it."""
     clusters: list[str] = []
     marks = ""
     for ch in word:
