@@ -457,8 +457,8 @@ def _inverse(m: list[float]) -> list[float]:
     return [d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det]
 
 
-def _num(v: float) -> bytes:
-    s = f"{v:.6f}".rstrip("0").rstrip(".")
+def _num(v: float, places: int = 6) -> bytes:
+    s = f"{v:.{places}f}".rstrip("0").rstrip(".")
     return (s if s not in ("", "-0") else "0").encode()
 
 
@@ -476,22 +476,25 @@ class _MarkLifter:
 
     Text extractors cut words by where glyphs start. pdftotext (poppler) ends a word at a
     glyph that starts within a tenth of the text size of the glyph before it (it takes it
-    for text drawn twice); pdfminer.six puts a space where a glyph starts more than a tenth
-    of the size after the one before it ends. Amiri draws each vowel mark (fatha, damma,
-    shadda, tanween…) as a glyph of its own, with no width, where its anchor puts it, and
-    some letters as slivers (jeem or kha after lam, joining pieces): between the two rules,
-    most vowelled words and some others were cut ("تسلّم" -> "تسل" + "مّ", "الخبرات" ->
-    "ال" + "خبرات"), and no place for a mark suits both.
+    for text drawn twice) or more than a tenth after it ends; pdfminer.six puts a space
+    where a glyph starts more than a tenth of the size after the one before it ends. Amiri
+    draws each vowel mark (fatha, damma, shadda, tanween…) as a glyph of its own, with no
+    width, where its anchor puts it; some letters are slivers (jeem or kha after lam,
+    joining pieces); its kerning opens gaps: between the rules, words were cut ("وبخاصة"
+    -> "و" + "بخاصة", "تسلّم" -> "تسل" + "مّ", "الخبرات" -> "ال" + "خبرات"), and no place
+    for a mark suits both tools.
 
-    So such a glyph leaves the line of text: its ink is drawn where it was, with the same
-    font, size and colour, in an ``/Artifact`` after the line's marked content (a copy of
-    the font maps it to a zero-width joiner there); its text goes back into the line on
-    blank glyphs (the font's space glyph under a code of its own, CIDToGIDMap) placed just
-    before the glyph it follows in reading order, each a little more than a tenth of the
-    size from its neighbours and overlapping them, where both extractors keep it in the
-    word. A glyph whose place cannot satisfy both rules stays as it was. Only WeasyPrint's
-    plain content (a text matrix per BT; no Tc, Tw, Tz, Tr or relative moves) and fonts
-    of ``font_files`` with GDEF marks are touched."""
+    So a word that either tool would cut (tested on the glyphs' own places) leaves the line
+    of text: its glyphs are drawn where they were, same font, size and colour, in an
+    ``/Artifact`` after the line's marked content (a copy of the font maps them to a
+    zero-width joiner there); its text, in reading order, goes back into the line on blank
+    glyphs, one per character, spread over the word's width right to left: a twin of the
+    font whose every code draws the space glyph, with a text of its own. They are spaced
+    well over a tenth of the size apart and overlap, where both tools keep them one word
+    (and read a mark after its letter, as it is written). A word whose blanks cannot be
+    placed so stays as it was. Only WeasyPrint's plain content (a text matrix per BT; no
+    Tc, Tw, Tz, Tr or relative moves) and fonts of ``font_files`` with GDEF marks and a
+    space glyph are touched."""
 
     STEP = 0.13      # carriers at least this many text sizes apart (over the tenth poppler tests)
 
@@ -519,8 +522,7 @@ class _MarkLifter:
                     and desc.get("/CIDToGIDMap", Name.Identity) == Name.Identity:
                 facts = {"font": font, "desc": desc, "marks": marks, "table": table,
                          "widths": widths, "space": space,
-                         "next": max(list(widths) + list(table)) + 1,
-                         "carriers": {}, "copy": None, "drawn": set()}
+                         "carriers": {}, "copy": None, "drawn": set(), "blank": None}
         self.fonts[key] = facts
         return facts
 
@@ -535,8 +537,9 @@ class _MarkLifter:
         return "letter" if _ARABIC_LETTER.fullmatch(text) else ""
 
     def carrier(self, f: dict, ch: str) -> int:
+        """The code, in the font's blank twin (``_blank``), of a blank glyph saying ``ch``."""
         if ch not in f["carriers"]:
-            f["carriers"][ch] = f["next"] + len(f["carriers"])
+            f["carriers"][ch] = len(f["carriers"])
         return f["carriers"][ch]
 
     def page(self, page) -> bool:
@@ -561,8 +564,9 @@ class _MarkLifter:
                 if same:
                     out.append(pikepdf.unparse_content_stream(same))
                     same = []
-                start, end, size = spans[i]
-                out.append(self._tj(plan[i], start, end, size))
+                start, end, size, name = spans[i]
+                out.append(self._tj(plan[i], start, end, size,
+                                    (name.encode("latin-1"), self._blank(fonts, name).encode("latin-1"))))
             else:
                 same.append(ins)
             if i in draws:
@@ -632,7 +636,7 @@ class _MarkLifter:
                             pen += width
                     else:
                         pen -= float(item) / 1000 * size
-                spans[i] = (start, pen, size)
+                spans[i] = (start, pen, size, fname)
             elif op == "ET" and inside:
                 inside = False
                 if plain and tm is not None and glyphs:
@@ -687,7 +691,7 @@ class _MarkLifter:
             else:
                 continue
             # drawn left to right: the word's last character first
-            carried[first] = [(self.carrier(f, ch), x, width)
+            carried[first] = [(self.carrier(f, ch), x, width, True)
                               for ch, x in zip(reversed(chars), place)]
             lift.update(word)
         if not lift:
@@ -700,7 +704,7 @@ class _MarkLifter:
             if idx in carried:
                 todo += carried[idx]
             if idx not in lift:
-                todo.append((g[1], g[6], g[7]))
+                todo.append((g[1], g[6], g[7], False))
         self.lifted += len(lift)
         return [glyphs[i] for i in sorted(lift)]
 
@@ -716,12 +720,13 @@ class _MarkLifter:
             return None
         return (g[6], g[7], len(text), False)
 
-    EPS = 0.02       # of the text size: room kept from each threshold
+    EPS = 0.02       # of the text size: room the carriers keep from each threshold
+    TOLERANCE = 0.002  # of the text size: how near a threshold a glyph may be left
 
     def _at_risk(self, seq: list, size: float) -> bool:
         """Whether pdftotext or pdfminer would cut this run of glyphs ((origin, width,
         characters, is a mark) in drawing order) somewhere inside it."""
-        tenth, eps = 0.1 * size, self.EPS * size
+        tenth, eps = 0.1 * size, self.TOLERANCE * size
         for (ax, aw, an, amark), (bx, bw, bn, bmark) in zip(seq, seq[1:]):
             if amark or bmark or an != 1:
                 return True      # a mark, or a glyph poppler divides among its characters
@@ -746,27 +751,44 @@ class _MarkLifter:
         return [start + m * step for m in range(n)]
 
     @staticmethod
-    def _tj(glyphs: list, start: float, end: float, size: float) -> bytes:
-        """A TJ drawing ``glyphs`` ((code, x, width) in text space) from pen ``start`` and
-        leaving the pen at ``end``, as the op it replaces did."""
+    def _tj(glyphs: list, start: float, end: float, size: float, names=None) -> bytes:
+        """TJ ops drawing ``glyphs`` ((code, x, width, blank) in text space) from pen
+        ``start`` and leaving the pen at ``end``, as the op they replace did; blank glyphs
+        in the font ``names[1]``, the others in ``names[0]`` (the font in use before and
+        after)."""
+        ops: list[bytes] = []
         parts: list[bytes] = []
         run: list[int] = []
         pen = start
-        for code, x, width in glyphs:
-            move = (pen - x) * 1000 / size
-            if abs(move) > 1e-6:
+        blank = False
+        for code, x, width, is_blank in glyphs:
+            if is_blank != blank:
                 if run:
                     parts.append(_hex(run))
                     run = []
-                parts.append(_num(move))
+                ops.append(b"[" + b" ".join(parts) + b"] TJ")
+                ops.append(b"%s %s Tf" % (names[1 if is_blank else 0], _num(size)))
+                parts, blank = [], is_blank
+            move = round((pen - x) * 1000 / size, 3)   # thousandths of the size
+            if move:
+                if run:
+                    parts.append(_hex(run))
+                    run = []
+                parts.append(_num(move, 3))
+            x = pen - move * size / 1000      # where the glyph is drawn, to the thousandth
             run.append(code)
             pen = x + width
         if run:
             parts.append(_hex(run))
-        move = (pen - end) * 1000 / size
-        if abs(move) > 1e-6:
-            parts.append(_num(move))
-        return b"[" + b" ".join(parts) + b"] TJ"
+        if blank:
+            ops.append(b"[" + b" ".join(parts) + b"] TJ")
+            ops.append(b"%s %s Tf" % (names[0], _num(size)))
+            parts = []
+        move = round((pen - end) * 1000 / size, 3)
+        if move:
+            parts.append(_num(move, 3))
+        ops.append(b"[" + b" ".join(parts) + b"] TJ")
+        return b"\n".join(op for op in ops if op != b"[] TJ")
 
     def _artifact(self, fonts, graphics, glyphs, ctm_here) -> bytes:
         """The lifted glyphs drawn where they were: an artifact after the line's marked
@@ -780,20 +802,39 @@ class _MarkLifter:
         for ins in graphics["fill"]:
             lines.append(pikepdf.unparse_content_stream([ins]))
         lines.append(b"BT")
-        current = None
-        for (_, code, name, size, tm, rise, pen, _) in glyphs:
+        # one text matrix and one TJ for each run of glyphs in the same line and font
+        groups: list = []
+        for g in glyphs:
+            key = (g[2], g[3], tuple(g[4]), g[5])
+            if groups and groups[-1][0] == key:
+                groups[-1][1].append(g)
+            else:
+                groups.append((key, [g]))
+        for (name, size, tm, rise), run in groups:
             copy = self._copy(fonts, name)
-            self.fonts[fonts[name].objgen]["drawn"].add(code)
-            if (copy, size) != current:
-                lines.append(b"%s %s Tf" % (copy.encode("latin-1"), _num(size)))
-                current = (copy, size)
-            a, b, c, d, e, f = tm
-            lines.append(b" ".join(_num(v) for v in (a, b, c, d, e + pen * a, f + pen * b))
-                         + b" Tm")
+            self.fonts[fonts[name].objgen]["drawn"].update(g[1] for g in run)
+            lines.append(b"%s %s Tf" % (copy.encode("latin-1"), _num(size)))
+            lines.append(b" ".join(_num(v) for v in tm) + b" Tm")
             lines.append(_num(rise) + b" Ts")
-            lines.append(_hex([code]) + b" Tj")
+            lines.append(self._tj([(g[1], g[6], g[7], False) for g in run], 0.0,
+                                  run[-1][6] + run[-1][7], size))
         lines += [b"ET", b"Q", b"EMC"]
         return b"\n".join(lines)
+
+    def _blank(self, fonts, name: str) -> str:
+        """The resource name of font ``name``'s blank twin: the same font program, each
+        code drawing the space glyph, with a text of its own (filled in by finish())."""
+        f = self.fonts[fonts[name].objgen]
+        if f["blank"] is None:
+            desc = f["desc"]
+            twin = Dictionary(Type=Name.Font, Subtype=Name.CIDFontType2,
+                              BaseFont=desc.BaseFont, CIDSystemInfo=desc.CIDSystemInfo,
+                              FontDescriptor=desc.FontDescriptor)
+            f["blank"] = self.pdf.make_indirect(Dictionary(
+                Type=Name.Font, Subtype=Name.Type0, BaseFont=f["font"].BaseFont,
+                Encoding=Name("/Identity-H"),
+                DescendantFonts=Array([self.pdf.make_indirect(twin)])))
+        return self._resource(fonts, f["blank"], "/AknBlank" + name.lstrip("/"))
 
     def _copy(self, fonts, name: str) -> str:
         """The resource name of the copy of font ``name`` that draws lifted glyphs."""
@@ -802,40 +843,35 @@ class _MarkLifter:
             f["copy"] = self.pdf.make_indirect(Dictionary(
                 Type=Name.Font, Subtype=Name.Type0, BaseFont=f["font"].BaseFont,
                 Encoding=Name("/Identity-H"), DescendantFonts=f["font"].DescendantFonts))
+        return self._resource(fonts, f["copy"], "/AknLifted" + name.lstrip("/"))
+
+    @staticmethod
+    def _resource(fonts, font, base: str) -> str:
         for key, value in fonts.items():
-            if value.objgen == f["copy"].objgen:
+            if value.objgen == font.objgen:
                 return str(key)
-        base = "/AknLifted" + name.lstrip("/")
         key, n = base, 2
         while Name(key) in fonts:
             key, n = f"{base}{n}", n + 1
-        fonts[Name(key)] = f["copy"]
+        fonts[Name(key)] = font
         return key
 
     def finish(self) -> None:
-        """The carriers' codes: CIDToGIDMap (the space glyph), widths and text; the copies'
-        text (a joiner for each glyph they draw)."""
+        """The blank twins' widths, CIDToGIDMap (every code: the space glyph) and text; the
+        copies' text (a joiner for each glyph they draw)."""
         for f in self.fonts.values():
             if not f:
                 continue
             if f["copy"] is not None:
                 f["copy"].ToUnicode = self.pdf.make_stream(
                     _write_tounicode({code: ZWJ for code in f["drawn"]}))
-            if not f["carriers"]:
-                continue
-            gids = array.array("H", range(f["next"])) + \
-                array.array("H", [f["space"]] * len(f["carriers"]))
-            if sys.byteorder == "little":
-                gids.byteswap()
-            widths = list(f["desc"].get("/W", Array()))
-            table = dict(f["table"])
-            width = f["widths"][f["space"]]
-            for ch, cid in sorted(f["carriers"].items(), key=lambda kv: kv[1]):
-                widths += [cid, Array([width])]
-                table[cid] = ch
-            f["desc"].CIDToGIDMap = self.pdf.make_stream(gids.tobytes())
-            f["desc"].W = Array(widths)
-            f["font"].ToUnicode = self.pdf.make_stream(_write_tounicode(table))
+            if f["blank"] is not None and f["carriers"]:
+                n = len(f["carriers"])
+                twin = f["blank"].DescendantFonts[0]
+                twin.W = Array([0, Array([f["widths"][f["space"]]] * n)])
+                twin.CIDToGIDMap = self.pdf.make_stream(f["space"].to_bytes(2, "big") * n)
+                f["blank"].ToUnicode = self.pdf.make_stream(_write_tounicode(
+                    {cid: ch for ch, cid in f["carriers"].items()}))
 
 
 # ---------------------------------------------------------------- the repair
