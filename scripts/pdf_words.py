@@ -34,7 +34,6 @@ def measure(path: Path, out_dir: Path) -> tuple[str, dict]:
     want = pdfwords.xml_words(tree, print_page=page, symbol=f.symbol, lang=f.lang)
     return f.lang, {
         "pdftotext": pdfwords.compare(want, pdfwords.pdftotext_words(pdf, f.rtl)),
-        "pdftotext-text": pdfwords.compare(want, pdfwords.pdftotext_text(pdf, out.pages)),
         "pdfminer": pdfwords.compare(want, pdfwords.pdfminer_words(pdf, f.rtl)),
         "pages": out.pages}
 
@@ -51,7 +50,7 @@ def main(argv=None) -> int:
     totals: dict = defaultdict(lambda: defaultdict(lambda: [0] * 6))
     for path in args.files:
         lang, res = measure(path, out_dir)
-        for tool in ("pdftotext", "pdftotext-text", "pdfminer"):
+        for tool in ("pdftotext", "pdfminer"):
             t = res[tool]
             print(f"{lang} {path.name} ({res['pages']} p.) {tool}: {t}", flush=True)
             for kind, pairs in t.examples.items():

@@ -1,14 +1,15 @@
 """The words of a PDF's text layer, as two extractors read them, against the XML's words.
 
 A reader who copies, searches or listens to a PDF gets the words an extractor finds in its
-text layer. Two extractors that work differently read every test PDF here: ``pdftotext``
-(poppler, what most viewers' copy and search use; reading order) and ``pdfminer.six`` (pure
-Python, its own layout analysis; Arabic comes out in drawing order, each word reversed,
-and is turned back). Each gives a list of words; the XML gives the words of the resolution
-(cover page, text, notes) plus what the print adds on purpose: each footnote's marker at its
-call and at the note, the publisher's name when the cover page has none. Running headers and
-page numbers (artifacts in bands at the top and bottom of every page after the first) are
-left out. Then, as multisets:
+text layer. Two extractors that cut words differently read every test PDF here:
+``pdftotext`` (poppler: what most viewers' copy and search use; its words from ``-bbox``)
+and ``pdfminer.six`` (pure Python, its own layout analysis). Both give right-to-left words
+in drawing order; they are turned back into reading order. The XML gives the words of the
+resolution (cover page, text, annexes, notes) plus what the print adds on purpose: each
+note's marker at the note, the publisher's name when the cover page has none. Set aside on
+both sides: raised text (footnote calls, superscripts: ``sup`` in the XML, small glyphs
+sitting high beside bigger ones in the PDF) and the running headers and page numbers (bands
+at the top and bottom of every page after the first). Then, as multisets:
 
 * **split**: an XML word missing from the PDF whose pieces are there instead ("وبخاصة" read
   as "و" + "بخاصة");
@@ -18,9 +19,14 @@ left out. Then, as multisets:
 A word is a run of letters, marks and digits (so "A/RES/67/190" is four words on both
 sides, and a line broken after the hyphen of "follow-up" still reads "follow", "up"); each
 Chinese or Japanese character is a word of its own (the script has no spaces, and a line
-may end anywhere). Text is compared after NFC, without bidi and joiner controls, soft hyphens
-and the tatweel (elongation, which Amiri also draws for joins of its own), with Eastern Arabic
-digits read as ASCII ones.
+may end anywhere). Text is compared after NFC (the order of a letter's marks), without bidi
+and joiner controls, soft hyphens and the tatweel (elongation, which Amiri also draws for
+joins of its own), with Eastern Arabic digits read as ASCII ones.
+
+Not measured here: the order of words (test_pdf.compare_text checks the letters in order),
+and poppler's own assembly of a right-to-left line (``pdftotext`` without ``-bbox``), which
+puts the space before a number instead of after it ("٥٥/٦٧ و" comes out as "٥٥/٦٧و"): its
+words are right, its line text is not, whatever the PDF.
 """
 from __future__ import annotations
 
@@ -90,11 +96,10 @@ INLINE = {"span", "i", "b", "u", "a", "ref", "mref", "rref", "sub", "date", "tim
 
 def xml_words(tree, *, print_page=None, symbol: str = "", lang: str = "en") -> Counter:
     """The words the print of ``tree`` should hold: the document's text (the cover page,
-    preface, body, annexes, notes; not ``meta``), the publisher's name when the cover page
-    has none, the symbol when the cover page lacks it, and one marker word for each
-    footnote call and note marker of ``print_page`` (the page WeasyPrint lays out, after
-    pdf._footnoted: a note at its first call shows its marker twice, at the call and at the
-    note; a later call once)."""
+    preface, body, annexes, notes; not ``meta``, not ``sup``), the publisher's name when the
+    cover page has none, the symbol when the cover page lacks it, and the marker of each
+    note of ``print_page`` (the page WeasyPrint lays out, after pdf._footnoted), printed at
+    the note (its calls are raised, and set aside)."""
     root = tree.getroot() if hasattr(tree, "getroot") else tree
     parts: list[str] = []
 
@@ -133,22 +138,6 @@ def xml_words(tree, *, print_page=None, symbol: str = "", lang: str = "en") -> C
 
 
 # ---------------------------------------------------------------- the extractors
-
-def pdftotext_text(path: Path, pages: int) -> list[str]:
-    """The words of pdftotext's text output (its reading order, as copy and search get
-    them): page 1 whole, the other pages without the header and footer bands. In a
-    right-to-left line poppler 22 writes each run of digits or Latin letters with the space
-    on its left before it, so a number and the word after it run together ("٥٥/٦٧ و" ->
-    "٥٥/٦٧و"): its line assembly, not the PDF (its words, below, are right)."""
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", "1", "-l", "1", str(path), "-"],
-                         capture_output=True, text=True, check=True).stdout
-    if pages > 1:
-        out += "\n" + subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", "-f", "2", "-l", str(pages), "-x", "0", "-y", str(BAND),
-             "-W", str(round(A4_W)), "-H", str(round(A4_H - 2 * BAND)), str(path), "-"],
-            capture_output=True, text=True, check=True).stdout
-    return words(out)
-
 
 _BBOX_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
                         r'([^<]*)</word>')

@@ -466,6 +466,29 @@ def _hex(codes: list[int]) -> bytes:
     return b"<" + b"".join(b"%04x" % c for c in codes) + b">"
 
 
+def _unparse(instructions: list) -> bytes:
+    """Content operations as bytes, strings in hex as WeasyPrint writes them (pikepdf would
+    write literal strings, which scan_content declines)."""
+    out: list[bytes] = []
+    rest: list = []
+    for ins in instructions:
+        op = ins.operator.unparse()
+        if op not in (b"TJ", b"Tj"):
+            rest.append(ins)
+            continue
+        if rest:
+            out.append(pikepdf.unparse_content_stream(rest))
+            rest = []
+        items = ins.operands[0] if op == b"TJ" else [ins.operands[0]]
+        parts = [b"<" + bytes(item).hex().encode() + b">" if isinstance(item, String)
+                 else pikepdf.unparse_content_stream([pikepdf.ContentStreamInstruction(
+                     [item], pikepdf.Operator("n"))])[:-2] for item in items]
+        out.append((b"[" + b" ".join(parts) + b"] TJ") if op == b"TJ" else parts[0] + b" Tj")
+    if rest:
+        out.append(pikepdf.unparse_content_stream(rest))
+    return b"\n".join(out)
+
+
 _FILL_OPS = {"rg", "g", "k", "cs", "sc", "scn"}
 _ARABIC_LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff\u0750-\u077f"
                             "\ufb50-\ufdff\ufe70-\ufefc]+")
@@ -562,7 +585,7 @@ class _MarkLifter:
         for i, ins in enumerate(ops):
             if i in plan:
                 if same:
-                    out.append(pikepdf.unparse_content_stream(same))
+                    out.append(_unparse(same))
                     same = []
                 start, end, size, name = spans[i]
                 out.append(self._tj(plan[i], start, end, size,
@@ -571,11 +594,11 @@ class _MarkLifter:
                 same.append(ins)
             if i in draws:
                 if same:
-                    out.append(pikepdf.unparse_content_stream(same))
+                    out.append(_unparse(same))
                     same = []
                 out += [self._artifact(fonts, *d) for d in draws[i]]
         if same:
-            out.append(pikepdf.unparse_content_stream(same))
+            out.append(_unparse(same))
         page.Contents = self.pdf.make_stream(b"\n".join(out))
         return True
 
