@@ -15,6 +15,10 @@ after rendering and without re-laying anything out:
   ``NonStruct``) becomes ``Reference``;
 * ``/Lang`` on runs in another script than the document's (English symbols and citations
   in Arabic, Chinese or Russian text);
+* Arabic words that text extractors would cut (vowel marks, slivers, kerning gaps) ->
+  drawn as before inside an artifact, their text carried by blank glyphs placed where
+  pdftotext and pdfminer.six keep the word whole (``_MarkLifter``; the page renders to
+  the same pixels);
 * one XMP packet in one ``rdf:RDF`` (WeasyPrint adds extra XMP as a second block that
   readers ignore): PDF/A-3b and PDF/UA-1 identification, the PDF/A extension schema that
   declares ``pdfuaid``, title, language, identifier (FRBR expression IRI), dates;
