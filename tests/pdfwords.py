@@ -244,7 +244,7 @@ def _logical(word: str) -> str:
     """An Arabic word an extractor gave in drawing order (left to right) back in reading
     order: its letters reversed, each with its vowel marks, a run of digits or Latin
     letters inside keeping its own order. A mark is drawn before (left of) its letter
-    (HarfBuzz reverses a right-to-left cluster whole; akn.render.pdfua._MarkLifter puts the
+    (HarfBuzz reverses a right-to-left cluster whole; akn.render.pdfua._WordLifter puts the
     blank glyphs that carry a mark's text there too), so it goes with the letter after it."""
     clusters: list[str] = []
     marks = ""

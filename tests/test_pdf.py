@@ -367,7 +367,7 @@ def check_pdf(data: bytes, xml_bytes: bytes, tree, name: str, tmp: Path,
         assert f.symbol.replace(" ", "") in artifact_text[i].replace(" ", ""), artifact_text[i]
         assert re.search(f"{digit}+/{digit}+", artifact_text[i]), artifact_text[i]
     # page 1 has no running header or page number (its artifacts are only the glyphs the
-    # repair draws apart from the line, whose text is a joiner: pdfua._MarkLifter)
+    # repair draws apart from the line, whose text is a joiner: pdfua._WordLifter)
     assert not artifact_text[0].replace(pdfua.ZWJ, "").strip(), "page 1 has no header"
     found["artifacts"] = artifact_text
     types = [str(el.S) for el in struct_elems(doc)]
@@ -935,7 +935,7 @@ def test_a_note_without_a_call_stays_in_the_print():
 
 
 def test_the_repair_keeps_words_whole_and_the_page_as_it_was(seed_xml, monkeypatch, tmp_path):
-    """pdfua._MarkLifter: in the seed, words that pdftotext or pdfminer would cut (vowel
+    """pdfua._WordLifter: in the seed, words that pdftotext or pdfminer would cut (vowel
     marks, slivers, Amiri's kerning) are drawn apart and carried by blank glyphs; without
     it both tools cut words ("و يلتزم", "التشر يعية"); with it none; and every page renders
     to the same pixels either way (pdftoppm, 100 dpi)."""
@@ -943,7 +943,7 @@ def test_the_repair_keeps_words_whole_and_the_page_as_it_was(seed_xml, monkeypat
     data, tree, out = render_file(seed_xml)
     assert out.lifted > 100
     with monkeypatch.context() as m:
-        m.setattr(pdfua._Repair, "vowel_marks", lambda self: None)
+        m.setattr(pdfua._Repair, "whole_words", lambda self: None)
         _, _, plain = render_file(seed_xml)
     assert plain.lifted == 0
     f = out.facts

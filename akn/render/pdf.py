@@ -549,7 +549,7 @@ class Rendered:
     pages: int
     problems: list[str]
     facts: Facts
-    lifted: int = 0     # glyphs the repair drew apart to keep words whole (pdfua._MarkLifter)
+    lifted: int = 0     # glyphs the repair drew apart to keep words whole (pdfua._WordLifter)
 
 
 def render_full(tree, *, xml_bytes: bytes, source_name: str = "document.xml",

@@ -17,7 +17,7 @@ after rendering and without re-laying anything out:
   in Arabic, Chinese or Russian text);
 * Arabic words that text extractors would cut (vowel marks, slivers, kerning gaps) ->
   drawn as before inside an artifact, their text carried by blank glyphs placed where
-  pdftotext and pdfminer.six keep the word whole (``_MarkLifter``; the page renders to
+  pdftotext and pdfminer.six keep the word whole (``_WordLifter``; the page renders to
   the same pixels);
 * one XMP packet in one ``rdf:RDF`` (WeasyPrint adds extra XMP as a second block that
   readers ignore): PDF/A-3b and PDF/UA-1 identification, the PDF/A extension schema that
@@ -68,7 +68,7 @@ class Result:
     artifacts: int = 0              # marked-content sequences turned into artifacts
     notes: int = 0                  # Note elements made
     langs: int = 0                  # elements given a /Lang
-    lifted: int = 0                 # glyphs drawn apart from their line (_MarkLifter)
+    lifted: int = 0                 # glyphs drawn apart from their line (_WordLifter)
 
 
 # ---------------------------------------------------------------- text of marked content
@@ -498,7 +498,7 @@ _ARABIC_LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff\u075
                             "\ufb50-\ufdff\ufe70-\ufefc]+")
 
 
-class _MarkLifter:
+class _WordLifter:
     """Arabic words kept whole for text extractors, the page unchanged to the pixel.
 
     Text extractors cut words by where glyphs start. pdftotext (poppler) ends a word at a
@@ -576,7 +576,7 @@ class _MarkLifter:
             return False
         ops = list(pikepdf.parse_content_stream(page))
         objects, spans = self._read(ops, facts)
-        plan: dict[int, list] = {}       # TJ op -> [(code, x, width)] to draw there
+        plan: dict[int, list] = {}       # TJ op -> [(code, x, width, blank)] to draw there
         draws: dict[int, list] = {}      # insert after op -> [(graphics, glyphs, CTM)]
         for glyphs, after, graphics, ctm_here in objects:
             moved = self._plan(glyphs, facts, plan)
@@ -592,8 +592,9 @@ class _MarkLifter:
                     out.append(_unparse(same))
                     same = []
                 start, end, size, name = spans[i]
+                blank = self._blank(fonts, name) if any(g[3] for g in plan[i]) else name
                 out.append(self._tj(plan[i], start, end, size,
-                                    (name.encode("latin-1"), self._blank(fonts, name).encode("latin-1"))))
+                                    (name.encode("latin-1"), blank.encode("latin-1"))))
             else:
                 same.append(ins)
             if i in draws:
@@ -1038,7 +1039,7 @@ class _Repair:
         self.artifacts()
         self.notes()
         self.languages()
-        self.vowel_marks()
+        self.whole_words()
         self.catalog()
         self.attachments()
 
@@ -1208,9 +1209,9 @@ class _Repair:
                     visit(kid)
         visit(self.document)
 
-    # -- 3b. Arabic words whole for text extractors (vowel marks, slivers: _MarkLifter)
-    def vowel_marks(self) -> None:
-        lifter = _MarkLifter(self.pdf, self.meta.font_files)
+    # -- 3b. Arabic words whole for text extractors (vowel marks, slivers: _WordLifter)
+    def whole_words(self) -> None:
+        lifter = _WordLifter(self.pdf, self.meta.font_files)
         for page in self.pdf.pages:
             lifter.page(page)
         lifter.finish()
