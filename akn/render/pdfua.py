@@ -556,6 +556,13 @@ class _WordLifter:
     def _kind(self, f: dict, code: int) -> str:
         """'mark', 'joiner' (a piece with no text, narrower than a tenth of the size),
         'letter' or '' (anything else)."""
+        kinds = f.setdefault("kinds", {})
+        if code not in kinds:
+            kinds[code] = self._kind_of(f, code)
+        return kinds[code]
+
+    @staticmethod
+    def _kind_of(f: dict, code: int) -> str:
         text = f["table"].get(code, "")
         if code in f["marks"]:
             return "mark" if text.strip(ZWJ) else "joiner"
@@ -621,7 +628,7 @@ class _WordLifter:
         inside, tm, plain, graphics = False, None, True, None
         fname, size, rise, pen = None, 0.0, 0.0, 0.0
         for i, ins in enumerate(ops):
-            op = ins.operator.unparse().decode("latin-1")
+            op = str(ins.operator)
             ands = ins.operands
             if op == "q":
                 stack.append(dict(state, fill=list(state["fill"])))
@@ -654,16 +661,20 @@ class _WordLifter:
             elif op in ("TJ", "Tj") and inside:
                 f = facts.get(fname)
                 start = pen
-                for k, item in enumerate(ands[0] if op == "TJ" else [ands[0]]):
+                widths = f["widths"] if f else {}
+                scale = size / 1000
+                for item in (ands[0] if op == "TJ" else [ands[0]]):
                     if isinstance(item, String):
                         raw = bytes(item)
-                        for j in range(0, len(raw) - 1, 2):
-                            code = int.from_bytes(raw[j:j + 2], "big")
-                            width = (f["widths"].get(code, 0) if f else 0) / 1000 * size
+                        codes = array.array("H", raw[:len(raw) - len(raw) % 2])
+                        if sys.byteorder == "little":
+                            codes.byteswap()        # the codes are big-endian
+                        for code in codes:
+                            width = widths.get(code, 0) * scale
                             glyphs.append((i, code, fname, size, tm, rise, pen, width))
                             pen += width
                     else:
-                        pen -= float(item) / 1000 * size
+                        pen -= float(item) * scale
                 spans[i] = (start, pen, size, fname)
             elif op == "ET" and inside:
                 inside = False
