@@ -486,6 +486,15 @@ def _sort_key(e: dict):
     return (nums, e["symbol"], e["lang"], e["stem"])
 
 
+def _date_cell(day: str) -> str:
+    """An adoption date for the catalogue: machine-readable when it is a calendar date; kept
+    on one line by the table's CSS (a hyphen is a break opportunity: "2023-11-" / "29")."""
+    import re
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+        return f'<time datetime="{day}">{day}</time>'
+    return escape(day)
+
+
 def index_page(entries: list[dict], title: str = "Resolutions built") -> str:
     """An accessible HTML catalogue: one table, a row per document, links relative to the
     index's folder. Every text is escaped; every link is percent-encoded."""
@@ -505,7 +514,8 @@ def index_page(entries: list[dict], title: str = "Resolutions built") -> str:
             f'<tr><th scope="row"><bdi dir="ltr">{sym}</bdi></th>'
             f'<td lang="{lang}" dir="{dirn}">{ttl}</td>'
             f'<td><span lang="{lang}">{lname}</span></td>'
-            f'<td>{escape(e.get("adopted") or "")}</td><td class="links">{links}</td></tr>')
+            f'<td class="date">{_date_cell(e.get("adopted") or "")}</td>'
+            f'<td class="links">{links}</td></tr>')
     n = len(entries)
     langs = sorted({e["lang"] for e in entries})
     from akn.render.html import palette as page_palette
@@ -530,7 +540,7 @@ a:focus-visible {{ outline: 3px solid var(--focus); outline-offset: 2px; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border-bottom: 1px solid #8886; padding: .4rem .5rem; text-align: start; vertical-align: top; }}
 thead th {{ position: sticky; top: 0; background: var(--bg); }}
-td.links {{ white-space: nowrap; }}
+td.links, td.date {{ white-space: nowrap; }}
 /* each file link a target of at least 24 x 24 px (WCAG 2.5.8) */
 td.links a {{ display: inline-block; min-width: 24px; min-height: 24px; padding: .15rem .25rem; margin-inline-end: .3rem; }}
 .vh {{ clip-path: inset(50%); height: 1px; width: 1px; overflow: hidden; position: absolute; white-space: nowrap; }}

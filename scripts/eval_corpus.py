@@ -11,7 +11,10 @@ a separate process per document, exactly as the tool's README says (slower, same
 
 usage: eval_corpus.py CORPUS OUT [--langs ar,en,…] [--shapes cleaned,raw] [-j N] [--cli]
 writes OUT/<lang>.<shape>/ (the pairs), OUT/<lang>.<shape>.scores.txt (a line per failing
-document, then the tool's summary line) and OUT/summary.json; prints a table.
+document, then the tool's summary line) and OUT/summary.json; prints a table. With four or more
+languages it also scores the files whose UN markup agrees with the same resolution's in the
+other languages (see disagreeing()), which says how much of a shortfall the UN's own
+inconsistencies make.
 """
 from __future__ import annotations
 
@@ -138,15 +141,62 @@ def run(corpus: Path, out: Path, langs, shapes, jobs: int, cli: bool, shared: Pa
     return figures
 
 
+def disagreeing(out: Path, langs) -> dict[str, set[str]]:
+    """Files whose UN markup disagrees with the same resolution's in the other languages:
+    for each resolution, the (preambular, operative, note) counts of its UN file in each
+    language; a language whose counts differ from those of at least three others marked the
+    same text up differently (an item as a paragraph, a preambular paragraph in the body…).
+    From the UN's files alone, never from our output."""
+    counts: dict[str, dict[str, tuple]] = {}
+    for lang in langs:
+        for gold in (out / f"{lang}.cleaned").glob("*.json"):
+            m = re.search(r"A_RES_(\d+_\d+[A-Z]?)", gold.name)
+            if not m:
+                continue
+            g = json.loads(gold.read_text(encoding="utf-8"))
+            counts.setdefault(m.group(1), {})[lang] = (gold.stem, (len(g["preamble"]), len(g["operative"]),
+                                                                  len(g["notes"])))
+    odd: dict[str, set[str]] = {lang: set() for lang in langs}
+    for per_lang in counts.values():
+        tally: dict[tuple, int] = {}
+        for _, c in per_lang.values():
+            tally[c] = tally.get(c, 0) + 1
+        major, n = max(tally.items(), key=lambda kv: kv[1])
+        if n >= 3:
+            for lang, (stem, c) in per_lang.items():
+                if c != major:
+                    odd[lang].add(stem)
+    return odd
+
+
+def agreement(out: Path, figures: dict, langs, shapes) -> None:
+    """Add to each figure the score on the files whose markup agrees across languages."""
+    odd = disagreeing(out, langs)
+    for lang in langs:
+        for shape in shapes:
+            f = figures[f"{lang}.{shape}"]
+            lines = (out / f"{lang}.{shape}.scores.txt").read_text(encoding="utf-8").splitlines()[:-1]
+            failed = {ln.split(".txt:")[0] for ln in lines}
+            docs = f["docs"] - len(odd[lang])
+            exact = docs - len(failed - odd[lang])
+            f.update(agreeing_docs=docs, agreeing_exact=exact, agreeing_percent=round(100 * exact / docs, 1),
+                     disagreeing=sorted(odd[lang]))
+
+
 def table(figures: dict, langs, shapes) -> str:
     names = {"ar": "Arabic", "en": "English", "fr": "French", "es": "Spanish", "ru": "Russian", "zh": "Chinese"}
-    rows = ["| language | " + " | ".join(f"{s} shape" for s in shapes) + " |",
+    rows = ["| language | " + " | ".join(f"{s} shape: exact; on files marked up as in the other languages"
+                                        if any("agreeing_docs" in figures[f"{lang}.{s}"] for lang in langs)
+                                        else f"{s} shape" for s in shapes) + " |",
             "|---|" + "---|" * len(shapes)]
     for lang in langs:
         cells = []
         for s in shapes:
             f = figures[f"{lang}.{s}"]
-            cells.append(f"**{f['percent']:.1f} %** ({f['exact']}/{f['docs']})")
+            cell = f"**{f['percent']:.1f} %** ({f['exact']}/{f['docs']})"
+            if "agreeing_docs" in f:
+                cell += f"; {f['agreeing_percent']:.1f} % of {f['agreeing_docs']}"
+            cells.append(cell)
         rows.append(f"| {names.get(lang, lang)} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
@@ -166,6 +216,8 @@ def main() -> int:
         return 0
     langs, shapes = a.langs.split(","), a.shapes.split(",")
     figures = run(a.corpus, a.out, langs, shapes, a.jobs, a.cli, a.shared)
+    if len(langs) > 3 and "cleaned" in shapes:
+        agreement(a.out, figures, langs, shapes)
     (a.out / "summary.json").write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
     print()
     print(table(figures, langs, shapes))

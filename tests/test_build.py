@@ -163,6 +163,19 @@ def test_index_escapes_what_it_shows():
     assert 'href="we%20ird/%22%3Cx%3E%23%3F.pdf"' in page
 
 
+def test_index_keeps_the_adoption_date_on_one_line():
+    """At 1280 px the "Adopted" column wrapped "2023-11-" / "29" (a hyphen lets a line
+    break): the date is a <time> in a cell the stylesheet keeps on one line."""
+    import re
+    page = build.index_page([{"stem": "a", "symbol": "A/RES/78/1", "title": "T", "lang": "en",
+                              "dir": "ltr", "adopted": "2023-11-29"},
+                             {"stem": "b", "symbol": "A/RES/78/2", "title": "T", "lang": "en",
+                              "dir": "ltr", "adopted": ""}])
+    assert '<td class="date"><time datetime="2023-11-29">2023-11-29</time></td>' in page
+    assert '<td class="date"></td>' in page
+    assert re.search(r"td\.date\s*\{\s*white-space:\s*nowrap;", page.split("</style>")[0])
+
+
 def test_a_second_build_skips_what_is_up_to_date(tmp_path):
     """Same input bytes and same code: nothing is rebuilt (the files are not even touched);
     a changed input is rebuilt; --force rebuilds all."""

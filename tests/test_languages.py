@@ -333,3 +333,23 @@ def test_bad_input_in_each_language_is_a_clear_error(lang, tmp_path):
     proc = run_akn("parse", only_head, "-o", tmp_path / "b.xml", check=False)
     assert proc.returncode == 1 and "no operative paragraph" in proc.stderr
     assert re.search(rf"{lang}-head\.txt:\d+:\d+: error:", proc.stderr)
+
+
+def test_text_from_a_pdf_without_blank_lines():
+    """What pdftotext gives for a printed page (here of our own PDF of 78/30 in English):
+    no blank line between paragraphs, no rule over the notes, running headers and page
+    numbers, form feeds. The same preamble, operative paragraphs and notes as the UN's file;
+    only the text of operative paragraph 1 differs, where the extractor joined 'Non-' and
+    'Proliferation' at a line end into 'NonProliferation'."""
+    path = DATA / "78-30.en.pdftotext.txt"
+    d = parse_text(path.read_bytes(), str(path))
+    assert d.shape == "raw"
+    g, root = gold("en"), d.tree.getroot()
+    pre = [norm(text_without_notes(c)) for c in root.findall(".//a:preamble/a:container", NS)]
+    assert pre == [norm(p) for p in g["preamble"]]
+    ops = root.xpath(".//a:mainBody//a:paragraph[not(ancestor::a:paragraph)]", namespaces=NS)
+    assert [norm(text_without_notes(p)) for p in ops][1:] == [norm(o["text"]) for o in g["operative"]][1:]
+    assert "NonProliferation" in norm(text_without_notes(ops[0]))
+    notes = [norm("".join(n.itertext())) for n in root.iter(A + "authorialNote")]
+    assert notes == [norm(n["text"]) for n in g["notes"]]
+    assert root.find(".//a:conclusions//a:docDate", NS).get("date") == "2023-12-04"

@@ -28,11 +28,12 @@ def parse(body: str):
 
 
 def paragraphs(doc):
-    """(number, text without the notes' bodies) of each top-level paragraph."""
+    """(number, text without the notes' bodies) of each top-level paragraph; a heading
+    between paragraphs is a paragraph holding only its subheading, as the UN marks it up."""
     out = []
     for p in doc.tree.xpath("//a:mainBody/a:paragraph", namespaces=NS):
         blocks = ["".join(b.xpath(".//text()[not(ancestor::a:authorialNote)]", namespaces=NS))
-                  for b in p.xpath(".//a:p[not(ancestor::a:authorialNote)]", namespaces=NS)]
+                  for b in p.xpath(".//a:p[not(ancestor::a:authorialNote)] | a:subheading", namespaces=NS)]
         out.append(("".join(p.xpath("a:num/text()", namespaces=NS)), " ".join(" ".join(blocks).split())))
     return out
 

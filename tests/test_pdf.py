@@ -22,6 +22,7 @@ import pikepdf
 import pytest
 from lxml import etree
 
+import pdfwords
 from conftest import CORPUS, LANGS, ROOT, corpus_files
 
 from akn import AKN_NS, xmlsafe
@@ -292,6 +293,10 @@ def check_pdf(data: bytes, xml_bytes: bytes, tree, name: str, tmp: Path,
     names = root.Names.EmbeddedFiles.Names
     assert len(names) == 2 and names[1].objgen == spec.objgen
 
+    # -- real faces only: no slanted or emboldened stand-in for a face the system lacks
+    fake = synthetic_fonts(pdf)
+    assert not fake, f"synthetic fonts: {fake}"
+
     # -- fonts embedded, every glyph drawn has a Unicode mapping
     unmapped: set = set()
     cmaps: dict = {}
@@ -361,7 +366,9 @@ def check_pdf(data: bytes, xml_bytes: bytes, tree, name: str, tmp: Path,
     for i in range(1, found["pages"]):  # header (symbol) and page number n/N: artifacts
         assert f.symbol.replace(" ", "") in artifact_text[i].replace(" ", ""), artifact_text[i]
         assert re.search(f"{digit}+/{digit}+", artifact_text[i]), artifact_text[i]
-    assert not artifact_text[0].strip(), "page 1 has no running header or page number"
+    # page 1 has no running header or page number (its artifacts are only the glyphs the
+    # repair draws apart from the line, whose text is a joiner: pdfua._WordLifter)
+    assert not artifact_text[0].replace(pdfua.ZWJ, "").strip(), "page 1 has no header"
     found["artifacts"] = artifact_text
     types = [str(el.S) for el in struct_elems(doc)]
     found["types"] = types
@@ -401,6 +408,15 @@ def check_pdf(data: bytes, xml_bytes: bytes, tree, name: str, tmp: Path,
     compare_text(pdftotext_pages(path, f.rtl), cover_text, body_text, note_texts, call_markers,
                  f.rtl, shown=f.symbol)
 
+    # -- every word whole, by two extractors (calls and page furniture aside)
+    page, _, _ = pdfw._footnoted(pdfw.html_for(tree, "x.xml"), f.eastern_digits)
+    want = pdfwords.xml_words(tree, print_page=page, symbol=f.symbol, lang=f.lang)
+    for tool, got in (("pdftotext", pdfwords.pdftotext_words(path, f.rtl)),
+                      ("pdfminer", pdfwords.pdfminer_words(path, f.rtl))):
+        tally = pdfwords.compare(want, got)
+        assert tally.clean(), f"{name}: {tool}: {tally}: {tally.examples}"
+        found[tool] = tally
+
     # -- every page renders; the PNGs are kept for a person to look at
     PAGES_DIR.mkdir(parents=True, exist_ok=True)
     for old in PAGES_DIR.glob(f"{name}-*.png"):
@@ -412,6 +428,38 @@ def check_pdf(data: bytes, xml_bytes: bytes, tree, name: str, tmp: Path,
     assert all(p.stat().st_size > 2000 for p in pngs)
     found["texts"] = texts
     return found
+
+
+def synthetic_fonts(pdf: pikepdf.Pdf) -> list[str]:
+    """Embedded fonts that claim a style their program does not have: a name or the
+    descriptor's italic flag saying Italic or Oblique over a program that is upright
+    (fsSelection, italicAngle), or Bold over a regular weight. WeasyPrint names a font
+    after what it asked for, so a slant or a weight drawn by Pango shows this way
+    ("Noto-Serif-CJK-SC-Oblique" was Noto Serif CJK SC Regular, slanted)."""
+    from fontTools.ttLib import TTFont
+    fake, seen = [], set()
+    for page in pdf.pages:
+        for font in page.Resources.get("/Font", pikepdf.Dictionary()).values():
+            desc = font.DescendantFonts[0].FontDescriptor if "/DescendantFonts" in font \
+                else font.get("/FontDescriptor")
+            if desc is None or desc.objgen in seen:
+                continue
+            seen.add(desc.objgen)
+            name = str(font.BaseFont).split("+")[-1]
+            data = next((desc[k] for k in ("/FontFile2", "/FontFile3") if k in desc), None)
+            if data is None:
+                fake.append(f"{name}: not embedded")
+                continue
+            program = TTFont(io.BytesIO(data.read_bytes()), lazy=True)
+            os2 = program["OS/2"]
+            slanted = bool(os2.fsSelection & 0x201) or program["post"].italicAngle != 0
+            heavy = os2.usWeightClass >= 600 or bool(os2.fsSelection & 0x20)
+            if (re.search("Italic|Oblique", name) or int(desc.get("/Flags", 0)) & 64) \
+                    and not slanted:
+                fake.append(f"{name}: slanted by the renderer")
+            if re.search("Bold|Black|Heavy", name) and not heavy:
+                fake.append(f"{name}: emboldened by the renderer")
+    return fake
 
 
 def render_file(path: Path):
@@ -772,21 +820,31 @@ def test_the_footnote_rule_is_a_third_of_the_measure_on_the_start_side(seed_xml,
 
 def _sample(lang: str) -> list[Path]:
     files = corpus_files(lang)
+    # in every language 78/128: 22-31 pages, three annexes in one attachment
+    long = [p for p in files if p.name.startswith("A_RES_78_128-")]
     if lang == "ar":  # 78/228: 34 notes over 15 pages; 78/207: a line with two calls
-        # whose first note does not fit (WeasyPrint 70 lost the second note)
-        return [p for p in files if p.name.startswith(("A_RES_78_228-", "A_RES_78_207-"))]
+        # whose first note does not fit (WeasyPrint 70 lost the second note); 78/3: vowel
+        # marks (ُ ّ ً) in many words, an annex labelled by a bold line
+        return [p for p in files if p.name.startswith(("A_RES_78_228-", "A_RES_78_207-",
+                                                       "A_RES_78_3_"))] + long
     if lang == "en":  # and a document collection (78/80 A-B: two resolutions in one)
-        return files[5:6] + [p for p in files if p.name.startswith("A_RES_78_80AB-")]
-    return files[5:6]
+        return files[5:6] + [p for p in files if p.name.startswith("A_RES_78_80AB-")] + long
+    return files[5:6] + long
 
 
 @needs_poppler
 @pytest.mark.parametrize("lang", LANGS)
 def test_un_files(shared, lang, tmp_path):
+    """check_pdf on a sample of each language; A/RES/78/128's three annexes are headed
+    sections of the print (an H2 each) and start a page each."""
     for path in _sample(lang):
         data, tree, out = render_file(path)
         assert out.problems == [], (path.name, out.problems)
-        check_pdf(out.pdf, data, tree, f"{lang}-{path.stem}", tmp_path, out.facts)
+        found = check_pdf(out.pdf, data, tree, f"{lang}-{path.stem}", tmp_path, out.facts)
+        if path.name.startswith("A_RES_78_128-"):
+            page, _, _ = pdfw._footnoted(pdfw.html_for(tree, path.name), False)
+            assert len(page.xpath("//section[@class='annex']/h2")) == 3
+            assert found["types"].count("/H2") >= 3
 
 
 def test_fonts_are_subset_by_harfbuzz():
@@ -874,3 +932,56 @@ def test_a_note_without_a_call_stays_in_the_print():
     assert 'class="fn-note" id="note_1"' in out
     assert '<li id="note_2">' in out and '<li id="note_1">' not in out
     assert "المرجع نفسه، المجلد ٢٢٣٧." in out
+
+
+def test_the_repair_keeps_words_whole_and_the_page_as_it_was(seed_xml, monkeypatch, tmp_path):
+    """pdfua._WordLifter: in the seed, words that pdftotext or pdfminer would cut (vowel
+    marks, slivers, Amiri's kerning) are drawn apart and carried by blank glyphs; without
+    it both tools cut words ("و يلتزم", "التشر يعية"); with it none; and every page renders
+    to the same pixels either way (pdftoppm, 100 dpi)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1356048000")
+    data, tree, out = render_file(seed_xml)
+    assert out.lifted > 100
+    with monkeypatch.context() as m:
+        m.setattr(pdfua._Repair, "whole_words", lambda self: None)
+        _, _, plain = render_file(seed_xml)
+    assert plain.lifted == 0
+    f = out.facts
+    page, _, _ = pdfw._footnoted(pdfw.html_for(tree, seed_xml.name), f.eastern_digits)
+    want = pdfwords.xml_words(tree, print_page=page, symbol=f.symbol, lang=f.lang)
+    rasters = {}
+    for label, pdf in (("lifted", out.pdf), ("plain", plain.pdf)):
+        path = tmp_path / f"{label}.pdf"
+        path.write_bytes(pdf)
+        cut = [pdfwords.compare(want, pdfwords.pdftotext_words(path, True)),
+               pdfwords.compare(want, pdfwords.pdfminer_words(path, True))]
+        if label == "lifted":
+            assert all(t.clean() for t in cut), cut
+        else:
+            assert all(t.split >= 10 for t in cut), cut     # so the check can see a cut
+        subprocess.run(["pdftoppm", "-r", "100", "-gray", str(path), str(tmp_path / label)],
+                       check=True)
+        rasters[label] = [p.read_bytes() for p in sorted(tmp_path.glob(f"{label}-*.pgm"))]
+    assert len(rasters["lifted"]) == out.pages
+    assert rasters["lifted"] == rasters["plain"]
+
+
+def test_no_synthetic_slant_for_chinese_italics(tmp_path):
+    """The UN's Chinese files mark a few runs italic; Noto Serif CJK has no italic, so the
+    print sets them in its real Bold (Chinese emphasis) instead of a slanted Regular."""
+    xml = MINI_AKN.replace('language="ara"', 'language="zho"').replace(
+        "<p>إن الجمعية العامة،</p>", '<p><span class="italic">大会</span>，<span class="italic">'
+        "ekecheiria</span></p>").encode()
+    tree = etree.ElementTree(etree.fromstring(xml))
+    out = pdfw.render_full(tree, xml_bytes=xml, source_name="zh.xml")
+    pdf = pikepdf.open(io.BytesIO(out.pdf))
+    names = {str(f.BaseFont).split("+")[-1] for p in pdf.pages for f in p.Resources.Font.values()}
+    assert "Noto-Serif-CJK-SC-Bold" in names and not any("Oblique" in n for n in names), names
+    assert synthetic_fonts(pdf) == []
+    # and the check sees a synthetic slant when there is one
+    css = pdfw.print_css()[0].replace("html:lang(zh) i, html:lang(zh) em { font-style: normal; "
+                                      "font-weight: bold; }", "")
+    weasyprint, config = pdfw._weasy()
+    page = pdfw.html_for(tree, "zh.xml").replace(pdfw.print_css()[0], css)
+    raw = weasyprint.HTML(string=page).write_pdf(font_config=config)
+    assert any("slanted" in x for x in synthetic_fonts(pikepdf.open(io.BytesIO(raw))))

@@ -212,6 +212,9 @@ class Line:
 
 # a note body's first line: its number, bracketed (Arabic) or not, then the text
 NOTE_START = re.compile(r"^(?:\((?P<p>[0-9٠-٩]{1,3})\)|(?P<n>[0-9٠-٩]{1,3})(?=\s|$))\s*")
+# … and, at the foot of a page without a rule, a body's first line: text follows the number
+# (not a dash or a point: "1 -", "1." open paragraphs)
+NOTE_TEXT_START = re.compile(r"^(?:\((?P<p>[0-9٠-٩]{1,3})\)|(?P<n>[0-9٠-٩]{1,3}))\s+(?![-–—.]|$)")
 # characters a glued call may follow: a letter or mark, closing punctuation, a quote
 _BEFORE_CALL = r"[^\W\d_]|[\u064b-\u065f\u0670]|[,.;:!?)\]»”’\"'》」』）】，。；：、]"
 
@@ -237,6 +240,7 @@ class RawReader:
                 ln.furniture = self.furniture(ln)
                 ln.symbol = bool(self.symbol) and ln.text == self.symbol
         pages = self.paginate(lines, breaks, title_at)
+        self.blank_parted = self.parted_by_blank_lines(lines, title_at)
         return self.emit(pages, title_at)
 
     # -- lines -------------------------------------------------------------------------------
@@ -355,7 +359,7 @@ class RawReader:
                 continue
             kind = ln.furniture or ("symbol" if ln.symbol else "")
             if not kind and title_left and (anchored or self.anchor_near(lines, j)):
-                stem = self.norm(ln.text).rstrip("-‐‑")
+                stem = self.norm(ln.text).rstrip("-‐‑…").rstrip(".").rstrip()
                 if len(stem) >= min(12, len(title_left)) and title_left.startswith(stem):
                     kind = "running-title"
                     title_left = title_left[len(stem):].lstrip()
@@ -415,7 +419,9 @@ class RawReader:
         prev_ended = False      # the page before ended its text with a blank line
         for page in pages:
             blocks: list[Block] = []
-            for group in self.paragraphs(page["body"]):
+            if not page["notes"]:
+                self.notes_without_rule(page, next_note)
+            for group in (g for whole in self.paragraphs(page["body"]) for g in self.split(whole, in_head)):
                 if carry:
                     group, carry = carry + group, []
                 if len(group) == 1 and LABEL_ALONE.match(group[0].text) and not in_head:
@@ -465,6 +471,89 @@ class RawReader:
                 if prev is not None:
                     b.join = self.glue(prev, b.lines[0])
                 prev = b.lines[1]
+
+    def parted_by_blank_lines(self, lines, title_at) -> bool:
+        """Does the text part its paragraphs with blank lines (after its title)? Told by the
+        lines that end a sentence well short of the measure, which end paragraphs: most are
+        followed by a blank line, or few are. pdftotext often gives none: then a paragraph ends
+        where a line stops short of the measure, or the next opens with a number or a
+        preambular phrase."""
+        body = lines[(title_at or 0) + 1:]
+        ends = blank_after = 0
+        for ln, nxt in zip(body, body[1:]):
+            if ln is not None and ln.text.endswith(self.lang.closing) and len(ln.text) < 0.6 * self.width \
+                    and not ln.furniture and not LABEL_ALONE.match(ln.text):
+                ends += 1
+                blank_after += nxt is None
+        return not ends or blank_after >= 0.5 * ends
+
+    def split(self, group: list[Line], in_head: bool) -> list[list[Line]]:
+        """A group of lines cut into paragraphs: before a line that opens with a paragraph
+        number or an item letter, the formula or the closing meeting; and, where paragraphs
+        are not parted by blank lines, after a line that ends a sentence short of the measure
+        and before a line that opens with a preambular phrase after a sentence's end."""
+        if len(group) == 1:
+            return [group]
+        lang, out = self.lang, [[group[0]]]
+        head = in_head
+        for prev, ln in zip(group, group[1:]):
+            text = " ".join(ln.text.split())
+            cut = False
+            if lang.formula.match(" ".join(prev.text.split())):
+                cut, head = True, False  # the formula is a line of its own
+            elif lang.formula.match(text):
+                cut = True
+            elif not head and not self.blank_parted:
+                if LABEL_ALONE.match(prev.text):
+                    cut = False  # a number alone on its line opens the text after it
+                elif lang.operative_number.match(ln.text) or lang.point_number.match(ln.text) \
+                        or lang.masthead["meeting"].match(text) \
+                        or lang.masthead["meeting"].match(" ".join(prev.text.split())):
+                    cut = True  # (the closing date follows the meeting, on its own line)
+                elif _CALL_AT_END.sub("", prev.text).endswith(lang.closing):
+                    cut = len(prev.text) < 0.85 * self.width or _opens_like_preamble(lang, ln.text)
+            if cut:
+                out.append([ln])
+            else:
+                out[-1].append(ln)
+        return out
+
+    def notes_without_rule(self, page: dict, next_note: int) -> None:
+        """Note bodies at the foot of a page that has no rule over them (a PDF draws the rule;
+        an extractor drops it): the last lines of the page that open with the next notes'
+        numbers in order, each followed by the lines that go on its text."""
+        if self.blank_parted:
+            return  # a text that parts its paragraphs with blank lines draws its rule too
+        body = page["body"]
+        # a number and then words (not a paragraph's "1." or "1 -")
+        starts = [i for i, ln in enumerate(body) if ln is not None and NOTE_TEXT_START.match(ln.text)]
+        if not starts:
+            return
+        # the bottom-most note's number, then its predecessors upwards, down to next_note
+        for last in reversed(starts):
+            value = int(ascii_digits(_note_number(body[last].text)))
+            if value < next_note or value > next_note + 40:
+                continue
+            want, at, i = value, last, last
+            found = [last]
+            while want > next_note:
+                want -= 1
+                i = next((j for j in reversed(starts) if j < found[-1]
+                          and int(ascii_digits(_note_number(body[j].text))) == want), None)
+                if i is None or found[-1] - i > 8:
+                    break
+                found.append(i)
+            else:
+                first = found[-1]
+                # a note area opens after a blank line or at the page's top
+                if first == 0 or body[first - 1] is None:
+                    page["notes"] = [ln for ln in body[first:]]
+                    rest = body[:first]
+                    while rest and rest[-1] is None:  # the space over the notes, not a paragraph's end
+                        rest.pop()
+                    page["body"] = rest
+                return
+            return
 
     @staticmethod
     def paragraphs(lines):
@@ -723,6 +812,24 @@ class RawReader:
 
 
 _SYMBOL_TAIL = re.compile(r"[A-Za-z0-9٠-٩./\-]*$")  # the symbol characters that end a text
+
+
+# a note call printed at the end of a line ("Weapons,1", "الوطنية(1)،" has it inside)
+_CALL_AT_END = re.compile(r"(?:[0-9٠-٩]{1,3}|\([0-9٠-٩]{1,3}\))$")
+
+
+def _note_number(text: str) -> str:
+    m = NOTE_START.match(text)
+    return m.group("p") or m.group("n")
+
+
+def _opens_like_preamble(lang: Language, text: str) -> bool:
+    """Does a line open with a preambular phrase (its first word opens one of the harvested
+    phrases), with a capital where the language writes one?"""
+    if not lang.spaces:
+        return lang.opens_with_phrase(text)
+    first = text.split(" ", 1)[0].strip(",،")
+    return first in lang.first_words and (lang.participle_case == "lower" or not first[:1].islower())
 
 
 def _inside_symbol(text: str, at: int) -> bool:

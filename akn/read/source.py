@@ -107,6 +107,23 @@ def _fallback(data: bytes, diag: Diagnostics) -> str:
                      "the file as UTF-8" % data[bad], "encoding")
 
 
+def _harmless_pop(line: str) -> int:
+    """The offset of a POP DIRECTIONAL FORMATTING (U+202C) that ends the line with nothing
+    open before it, or -1. It closes nothing and changes no display, and the UN's own files
+    keep it (A/RES/78/215 in Arabic ends a paragraph with one): kept as printed."""
+    stripped = line.rstrip()
+    if not stripped.endswith("\u202c"):
+        return -1
+    at = len(stripped) - 1
+    depth = 0
+    for ch in line[:at]:
+        if ch in "\u202a\u202b\u202d\u202e":
+            depth += 1
+        elif ch == "\u202c":
+            depth = max(depth - 1, 0)
+    return at if depth == 0 else -1
+
+
 def read_source(data: bytes, name: str) -> Source:
     diag = Diagnostics(name)
     if len(data) > MAX_BYTES:
@@ -130,14 +147,17 @@ def read_source(data: bytes, name: str) -> Source:
         for rx, what, code in ((CONTROLS, "control character", "control"),
                                (BIDI_CONTROLS, "bidi control character", "bidi-control"),
                                (NONCHARACTERS, "noncharacter (not allowed in XML)", "control")):
+            kept = _harmless_pop(line) if rx is BIDI_CONTROLS else -1
             for m in rx.finditer(line):
+                if m.start() == kept:
+                    continue
                 ch = m.group()
                 extra = (" (it can make the line display differently from what it says)"
                          if code == "bidi-control" else "")
                 uname = unicodedata.name(ch, "")  # controls have no name: no double space
                 diag.warn(no, m.start() + 1, f"{what} U+{ord(ch):04X}{' ' + uname if uname else ''} "
                           f"removed{extra}", code)
-            line = rx.sub("", line)
+            line = rx.sub("", line) if kept < 0 else rx.sub("", line[:kept]) + line[kept:]
         line = MARKS.sub("", line)
         out.append(line)
     return Source(name=name, lines=out, encoding=enc, diagnostics=diag)

@@ -412,6 +412,8 @@ class StructureReader:
             return False
         if not closed:
             return True
+        if self.heading_like(self.new_text(b)):
+            return False  # the rest of a paragraph ends like one; a short unpunctuated line is a heading
         if self.state == "preamble" and self.lang.participle_case == "lower" and _bare(b.text)[:1].isupper():
             return False  # paragraphs here open in lower case: a capital opens a heading
         if self.state == "operative":
@@ -455,7 +457,10 @@ class StructureReader:
                 res.part = "ABCDEFGHIJ"[parts.index(tm.group("part"))] if tm.group("part") in parts else tm.group("part")
             # what stands between the number and the title, as printed (" - ", ". ")
             res.title_separator = norm[tm.end("part") if tm.group("part") else tm.end("num"):tm.start("title")]
-            res.title = self.new_text(b, b.text.find(tm.group("title")))
+            # where the title starts in the block as printed (its spaces may differ from norm's)
+            exact = lang.title.match(b.text)
+            start = exact.start("title") if exact else b.text.find(tm.group("title"))
+            res.title = self.new_text(b, max(start, 0))
             self.state = "formula"
             return
         for key in MASTHEAD_KEYS:

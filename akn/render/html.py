@@ -937,22 +937,105 @@ def _part(w: Walker, doc, level: int, collection: bool) -> dict:
                       and k is not a), None)
         if inner is None:
             continue
-        out = []
+        items = []
         for k in kids(inner):
             if local(k) in ("meta",):
                 continue
-            if local(k) in ("preface", "coverPage"):
-                for x in kids(k):
-                    out.extend(w.block(x, lvl))
-                continue
-            if local(k) in ("mainBody", "body", "preamble", "conclusions"):
-                for x in kids(k):
-                    out.extend(w.block(x, lvl))
+            if local(k) in ("preface", "coverPage", "mainBody", "body", "preamble", "conclusions"):
+                items.extend(kids(k))
             else:
-                out.extend(w.block(k, lvl))
-        nid = w.uid(inner.get("eId") or f"annex-{len(part['annexes']) + 1}", "annex")
-        part["annexes"].append(serialize(Node("section", {"class": "annex", "id": nid}, out)))
+                items.append(k)
+        for n, annex in enumerate(_split_annexes(items)):
+            raw = inner.get("eId") if n == 0 else None
+            nid = w.uid(raw or f"annex-{len(part['annexes']) + 1}", "annex")
+            part["annexes"].append(serialize(_annex(w, annex, nid, lvl)))
     return part
+
+
+# ------------------------------------------------------------------ annexes
+#
+# The UN marks an annex as an attachment whose first paragraphs are its label ("Annex",
+# "Annex I", «附件一», «المرفق الأول») and often its title, in any of three ways: a paragraph
+# holding only a <heading> (most files), only a <subheading>, or a paragraph of one line of
+# bold text (some Arabic, French and Spanish files). Several annexes can share one
+# attachment (A/RES/78/128: "Annex I" … "Annex II" … "Annex III"). Each becomes a section
+# with a real heading: the label, and the title under it.
+
+_ORDINAL_CJK = re.compile(r"[一二三四五六七八九十百零〇]+$")
+
+
+def _heading_like(el) -> list | None:
+    """The inline content of a paragraph that is all heading: no number, and either only a
+    heading or subheading, or one line of text all in bold. None otherwise."""
+    if local(el) not in ("paragraph", "p", "hcontainer", "block", "container") or \
+            any(local(k) == "num" for k in kids(el)):
+        return None
+    parts = kids(el)
+    heads = [k for k in parts if local(k) in ("heading", "subheading")]
+    if heads and len(heads) == len(parts) and len(heads) == 1 and plain(heads[0]):
+        return [heads[0]]
+    ps = [p for p in el.iter(N + "p")] if local(el) != "p" else [el]
+    if len(ps) != 1 or not plain(ps[0]) or any(
+            local(k) not in ("content", "p") for k in parts) and local(el) != "p":
+        return None
+    p = ps[0]
+    bold = "".join("".join(b.itertext()) for b in p.iter()
+                   if isinstance(b.tag, str) and (local(b) == "b" or "bold" in (b.get("class") or "").split()))
+    return [p] if clean(bold).strip() == plain(p) else None
+
+
+def _annex_stem(label: str) -> str | None:
+    """What the labels of a numbered series of annexes share: "Annex" of "Annex I",
+    "附件" of "附件一", "المرفق" of "المرفق الأول"; None for a label without a number."""
+    label = label.strip()
+    if " " in label:
+        stem, last = label.rsplit(" ", 1)
+        return stem if stem and len(last) <= 8 else None
+    m = _ORDINAL_CJK.search(label)
+    return label[:m.start()] if m and m.start() > 0 else None
+
+
+def _split_annexes(items: list) -> list[list]:
+    """One attachment's elements split at each further label of a numbered series."""
+    if not items:
+        return []
+    first = _heading_like(items[0])
+    stem = _annex_stem(plain(first[0])) if first else None
+    annexes = [[items[0]]]
+    for el in items[1:]:
+        head = _heading_like(el) if stem else None
+        text = plain(head[0]) if head else ""
+        if head and text != stem and text.startswith(stem) and \
+                (_annex_stem(text) == stem):
+            annexes.append([el])
+        else:
+            annexes[-1].append(el)
+    return annexes
+
+
+def _annex(w: Walker, items: list, nid: str, level: int) -> Node:
+    """An annex as a section: its label (and title) as the heading, the rest below it."""
+    label = _heading_like(items[0]) if items else None
+    body_from = 0
+    heading = None
+    if label is not None:
+        nodes = w.inline(label[0])
+        body_from = 1
+        title = _heading_like(items[1]) if len(items) > 1 else None
+        if title is not None:
+            tid = w.uid(items[1].get("eId"), "annex-title")
+            nodes = nodes + [" ", Node("span", {"class": "annex-title", "id": tid},
+                                        w.inline(title[0]))]
+            body_from = 2
+        hid = w.uid(items[0].get("eId"), "annex-heading")
+        heading = w.heading(nodes, level, cls="annex-heading", nid=hid)
+    body = []
+    for el in items[body_from:]:
+        body.extend(w.block(el, level + 1))
+    attrs = {"class": "annex", "id": nid}
+    if heading is None:
+        attrs["aria-label"] = w.L["annex"]
+    return Node("section", attrs, ([heading] if heading is not None else []) + body)
 
 
 def _lang(code: str) -> tuple[str, str]:
@@ -1042,8 +1125,18 @@ def context(tree, *, source_name: str = "", media: str = "screen",
                          ([serialize(x) for x in v] if k == "extra" else None))
                      for k, v in masthead.items()},
         "heading": serialize(heading), "parts": parts, "collection": collection,
+        "status_named": _names_itself(text_of(masthead["status"] or []), w.L["distribution"]),
         "notes": notes, "links": links, "json_ld": _json_ld(meta), "made": _made(w, source_name),
     }
+
+
+def _names_itself(status: str, label: str) -> bool:
+    """Whether the distribution line already says what it is: "Distr.: General" under the
+    label "Distribution" (English, French, Spanish pages) would read the same thing twice;
+    "Distr.: General" under "التوزيع" or "分发" is the UN's English beside a translation."""
+    word = re.match(r"\w+", status.strip())
+    return bool(word) and len(word.group()) >= 4 and \
+        label.casefold().startswith(word.group().casefold())
 
 
 def _made(w: Walker, source_name: str) -> Markup | None:

@@ -551,6 +551,7 @@ class Rendered:
     pages: int
     problems: list[str]
     facts: Facts
+    lifted: int = 0     # glyphs the repair drew apart to keep words whole (pdfua._WordLifter)
 
 
 def render_full(tree, *, xml_bytes: bytes, source_name: str = "document.xml",
@@ -596,7 +597,7 @@ def _render_full(tree, *, xml_bytes: bytes, source_name: str, html: str | None) 
                       rtl=f.rtl, font_files=font_files(), producer=f"akn {__version__} (WeasyPrint {weasyprint.__version__})")
     fixed = pdfua.repair(raw, meta, xml_bytes=xml_bytes,
                          salt=f"{__version__}/{weasyprint.__version__}".encode())
-    return Rendered(fixed.pdf, len(doc.pages), fixed.problems, f)
+    return Rendered(fixed.pdf, len(doc.pages), fixed.problems, f, fixed.lifted)
 
 
 def render(tree, *, xml_bytes: bytes, source_name: str = "document.xml") -> bytes:

@@ -15,6 +15,10 @@ after rendering and without re-laying anything out:
   ``NonStruct``) becomes ``Reference``;
 * ``/Lang`` on runs in another script than the document's (English symbols and citations
   in Arabic, Chinese or Russian text);
+* Arabic words that text extractors would cut (vowel marks, slivers, kerning gaps) ->
+  drawn as before inside an artifact, their text carried by blank glyphs placed where
+  pdftotext and pdfminer.six keep the word whole (``_WordLifter``; the page renders to
+  the same pixels);
 * one XMP packet in one ``rdf:RDF`` (WeasyPrint adds extra XMP as a second block that
   readers ignore): PDF/A-3b and PDF/UA-1 identification, the PDF/A extension schema that
   declares ``pdfuaid``, title, language, identifier (FRBR expression IRI), dates;
@@ -64,6 +68,7 @@ class Result:
     artifacts: int = 0              # marked-content sequences turned into artifacts
     notes: int = 0                  # Note elements made
     langs: int = 0                  # elements given a /Lang
+    lifted: int = 0                 # glyphs drawn apart from their line (_WordLifter)
 
 
 # ---------------------------------------------------------------- text of marked content
@@ -377,9 +382,12 @@ def mend_tounicode(table: dict[int, str], facts: GlyphFacts) -> int:
     changed = 0
     for code, text in list(table.items()):
         if code in facts.marks and text:
-            keep = "".join(ch for ch in text if unicodedata.category(ch).startswith("M"))
+            # its own marks (a damma first met under a shadda must not say both)
+            own = facts.natural.get(code, "")
+            keep = own if own and all(unicodedata.category(ch).startswith("M") for ch in own) \
+                else "".join(ch for ch in text if unicodedata.category(ch).startswith("M"))
             if keep != text:
-                table[code] = keep or facts.natural.get(code, "") or ZWJ
+                table[code] = keep or own or ZWJ
                 changed += 1
     for base, more in facts.added:
         if base not in table:
@@ -415,6 +423,494 @@ def _write_tounicode(table: dict[int, str]) -> bytes:
         lines.append(b"endbfchar")
     lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
     return b"\n".join(lines)
+
+
+# ---------------------------------------------------------------- vowel marks out of the line
+
+def _widths(cidfont) -> dict[int, float]:
+    """A CIDFont's /W array as {CID: width in thousandths of the text size}."""
+    out: dict[int, float] = {}
+    arr = list(cidfont.get("/W", Array()))
+    i = 0
+    while i + 1 < len(arr):
+        first = int(arr[i])
+        if isinstance(arr[i + 1], Array):
+            for k, v in enumerate(arr[i + 1]):
+                out[first + k] = float(v)
+            i += 2
+        elif i + 2 < len(arr):
+            for cid in range(first, int(arr[i + 1]) + 1):
+                out[cid] = float(arr[i + 2])
+            i += 3
+        else:
+            break
+    return out
+
+
+def _mul(m: list[float], n: list[float]) -> list[float]:
+    """The matrix product m x n (PDF's [a b c d e f] row-vector convention)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
+            e * A + f * C + E, e * B + f * D + F]
+
+
+def _inverse(m: list[float]) -> list[float]:
+    a, b, c, d, e, f = m
+    det = a * d - b * c
+    return [d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det]
+
+
+def _num(v: float, places: int = 6) -> bytes:
+    s = f"{v:.{places}f}".rstrip("0").rstrip(".")
+    return (s if s not in ("", "-0") else "0").encode()
+
+
+def _hex(codes: list[int]) -> bytes:
+    return b"<" + b"".join(b"%04x" % c for c in codes) + b">"
+
+
+def _unparse(instructions: list) -> bytes:
+    """Content operations as bytes, strings in hex as WeasyPrint writes them (pikepdf would
+    write literal strings, which scan_content declines)."""
+    out: list[bytes] = []
+    rest: list = []
+    for ins in instructions:
+        op = ins.operator.unparse()
+        if op not in (b"TJ", b"Tj"):
+            rest.append(ins)
+            continue
+        if rest:
+            out.append(pikepdf.unparse_content_stream(rest))
+            rest = []
+        items = ins.operands[0] if op == b"TJ" else [ins.operands[0]]
+        parts = [b"<" + bytes(item).hex().encode() + b">" if isinstance(item, String)
+                 else pikepdf.unparse_content_stream([pikepdf.ContentStreamInstruction(
+                     [item], pikepdf.Operator("n"))])[:-2] for item in items]
+        out.append((b"[" + b" ".join(parts) + b"] TJ") if op == b"TJ" else parts[0] + b" Tj")
+    if rest:
+        out.append(pikepdf.unparse_content_stream(rest))
+    return b"\n".join(out)
+
+
+_FILL_OPS = {"rg", "g", "k", "cs", "sc", "scn"}
+_ARABIC_LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff\u0750-\u077f"
+                            "\ufb50-\ufdff\ufe70-\ufefc]+")
+
+
+class _WordLifter:
+    """Arabic words kept whole for text extractors, the page unchanged to the pixel.
+
+    Text extractors cut words by where glyphs start. pdftotext (poppler) ends a word at a
+    glyph that starts within a tenth of the text size of the glyph before it (it takes it
+    for text drawn twice) or more than a tenth after it ends; pdfminer.six puts a space
+    where a glyph starts more than a tenth of the size after the one before it ends. Amiri
+    draws each vowel mark (fatha, damma, shadda, tanween…) as a glyph of its own, with no
+    width, where its anchor puts it; some letters are slivers (jeem or kha after lam,
+    joining pieces); its kerning opens gaps: between the rules, words were cut ("وبخاصة"
+    -> "و" + "بخاصة", "تسلّم" -> "تسل" + "مّ", "الخبرات" -> "ال" + "خبرات"), and no place
+    for a mark suits both tools.
+
+    So a word that either tool would cut (tested on the glyphs' own places) leaves the line
+    of text: its glyphs are drawn where they were, same font, size and colour, in an
+    ``/Artifact`` after the line's marked content (a copy of the font maps them to a
+    zero-width joiner there); its text, in reading order, goes back into the line on blank
+    glyphs, one per character, spread over the word's width right to left: a twin of the
+    font whose every code draws the space glyph, with a text of its own. They are spaced
+    well over a tenth of the size apart and overlap, where both tools keep them one word
+    (and read a mark after its letter, as it is written). A word whose blanks cannot be
+    placed so stays as it was. Only WeasyPrint's plain content (a text matrix per BT; no
+    Tc, Tw, Tz, Tr or relative moves) and fonts of ``font_files`` with GDEF marks and a
+    space glyph are touched."""
+
+    STEP = 0.13      # carriers at least this many text sizes apart (over the tenth poppler tests)
+
+    def __init__(self, pdf: pikepdf.Pdf, font_files: dict[str, str]):
+        self.pdf, self.font_files = pdf, font_files
+        self.fonts: dict = {}        # font objgen -> facts (None: not ours to touch)
+        self.lifted = 0
+
+    def font(self, font):
+        key = font.objgen
+        if key in self.fonts:
+            return self.fonts[key]
+        facts = None
+        name = str(font.get("/BaseFont", "")).lstrip("/").split("+")[-1]
+        path = self.font_files.get(name)
+        if (path is not None and font.get("/Subtype") == Name.Type0
+                and "/ToUnicode" in font and font.get("/Encoding") == Name("/Identity-H")):
+            desc = font.DescendantFonts[0]
+            marks = glyph_facts(path).marks
+            table = _tounicode(font)
+            widths = _widths(desc)
+            space = next((c for c, t in sorted(table.items()) if t == " " and widths.get(c)),
+                         None)
+            if marks and space is not None and desc.get("/Subtype") == Name.CIDFontType2 \
+                    and desc.get("/CIDToGIDMap", Name.Identity) == Name.Identity:
+                facts = {"font": font, "desc": desc, "marks": marks, "table": table,
+                         "widths": widths, "space": space,
+                         "carriers": {}, "copy": None, "drawn": set(), "blank": None}
+        self.fonts[key] = facts
+        return facts
+
+    def _kind(self, f: dict, code: int) -> str:
+        """'mark', 'joiner' (a piece with no text, narrower than a tenth of the size),
+        'letter' or '' (anything else)."""
+        kinds = f.setdefault("kinds", {})
+        if code not in kinds:
+            kinds[code] = self._kind_of(f, code)
+        return kinds[code]
+
+    @staticmethod
+    def _kind_of(f: dict, code: int) -> str:
+        text = f["table"].get(code, "")
+        if code in f["marks"]:
+            return "mark" if text.strip(ZWJ) else "joiner"
+        if not text.strip(ZWJ):
+            return "joiner" if f["widths"].get(code, 1000) < 100 else ""
+        return "letter" if _ARABIC_LETTER.fullmatch(text) else ""
+
+    def carrier(self, f: dict, ch: str) -> int:
+        """The code, in the font's blank twin (``_blank``), of a blank glyph saying ``ch``."""
+        if ch not in f["carriers"]:
+            f["carriers"][ch] = len(f["carriers"])
+        return f["carriers"][ch]
+
+    def page(self, page) -> bool:
+        fonts = page.Resources.get("/Font", Dictionary())
+        facts = {str(n): self.font(f) for n, f in fonts.items()}
+        if not any(facts.values()):
+            return False
+        ops = list(pikepdf.parse_content_stream(page))
+        objects, spans = self._read(ops, facts)
+        plan: dict[int, list] = {}       # TJ op -> [(code, x, width, blank)] to draw there
+        draws: dict[int, list] = {}      # insert after op -> [(graphics, glyphs, CTM)]
+        for glyphs, after, graphics, ctm_here in objects:
+            moved = self._plan(glyphs, facts, plan)
+            if moved:
+                draws.setdefault(after, []).append((graphics, moved, ctm_here))
+        if not draws:
+            return False
+        out: list[bytes] = []
+        same: list = []
+        for i, ins in enumerate(ops):
+            if i in plan:
+                if same:
+                    out.append(_unparse(same))
+                    same = []
+                start, end, size, name = spans[i]
+                blank = self._blank(fonts, name) if any(g[3] for g in plan[i]) else name
+                out.append(self._tj(plan[i], start, end, size,
+                                    (name.encode("latin-1"), blank.encode("latin-1"))))
+            else:
+                same.append(ins)
+            if i in draws:
+                if same:
+                    out.append(_unparse(same))
+                    same = []
+                out += [self._artifact(fonts, *d) for d in draws[i]]
+        if same:
+            out.append(_unparse(same))
+        page.Contents = self.pdf.make_stream(b"\n".join(out))
+        return True
+
+    def _read(self, ops, facts):
+        """Pass 1: the text objects in plain form, with their glyphs, where their lifted
+        glyphs may be drawn (after the ET, or after the EMC that closes the marked content
+        around it), the graphics state at their BT; and each text-showing op's pen span."""
+        state = {"ctm": [1.0, 0, 0, 1.0, 0, 0], "fill": [], "gs": None}
+        stack: list = []
+        marked = 0
+        objects: list = []
+        waiting: list = []
+        spans: dict[int, tuple] = {}
+        glyphs: list = []
+        inside, tm, plain, graphics = False, None, True, None
+        fname, size, rise, pen = None, 0.0, 0.0, 0.0
+        for i, ins in enumerate(ops):
+            op = str(ins.operator)
+            ands = ins.operands
+            if op == "q":
+                stack.append(dict(state, fill=list(state["fill"])))
+            elif op == "Q" and stack:
+                state = stack.pop()
+            elif op == "cm":
+                state["ctm"] = _mul([float(v) for v in ands], state["ctm"])
+            elif op in _FILL_OPS:
+                state["fill"] = ([] if op in ("cs", "rg", "g", "k") else state["fill"]) + [ins]
+            elif op == "gs":
+                state["gs"] = ins
+            elif op in ("BDC", "BMC"):
+                marked += 1
+            elif op == "EMC":
+                marked -= 1
+                if waiting and marked == 0:
+                    objects += [(g, i, gr, list(state["ctm"])) for g, gr in waiting]
+                    waiting = []
+            elif op == "BT":
+                inside, tm, glyphs, pen, plain = True, None, [], 0.0, True
+                graphics = dict(state, fill=list(state["fill"]))
+            elif op == "Tm":
+                tm, pen = [float(v) for v in ands], 0.0
+            elif op == "Tf":
+                fname, size = str(ands[0]), float(ands[1])
+            elif op == "Ts":
+                rise = float(ands[0])
+            elif op in ("Tc", "Tw", "Tz", "Td", "TD", "T*", "'", '"', "Tr"):
+                plain = plain and op == "Tr" and float(ands[0]) == 0
+            elif op in ("TJ", "Tj") and inside:
+                f = facts.get(fname)
+                start = pen
+                widths = f["widths"] if f else {}
+                scale = size / 1000
+                for item in (ands[0] if op == "TJ" else [ands[0]]):
+                    if isinstance(item, String):
+                        raw = bytes(item)
+                        codes = array.array("H", raw[:len(raw) - len(raw) % 2])
+                        if sys.byteorder == "little":
+                            codes.byteswap()        # the codes are big-endian
+                        for code in codes:
+                            width = widths.get(code, 0) * scale
+                            glyphs.append((i, code, fname, size, tm, rise, pen, width))
+                            pen += width
+                    else:
+                        pen -= float(item) * scale
+                spans[i] = (start, pen, size, fname)
+            elif op == "ET" and inside:
+                inside = False
+                if plain and tm is not None and glyphs:
+                    if marked == 0:
+                        objects.append((glyphs, i, graphics, list(state["ctm"])))
+                    else:
+                        waiting.append((glyphs, graphics))
+        return objects, spans
+
+    def _plan(self, glyphs: list, facts: dict, plan: dict) -> list:
+        """Pass 2, one text object: its Arabic words that an extractor would cut and their
+        carriers; fills ``plan`` (per TJ op, what it draws) and returns the glyphs lifted."""
+        words, cur = [], []
+        for idx, g in enumerate(glyphs):
+            f = facts.get(g[2])
+            arabic = bool(f) and bool(self._kind(f, g[1]))
+            if arabic and (not cur or glyphs[cur[-1]][2:4] == g[2:4]):
+                cur.append(idx)
+                continue
+            if cur:
+                words.append(cur)
+            cur = [idx] if arabic else []
+        if cur:
+            words.append(cur)
+        carried: dict[int, list] = {}    # first glyph of a lifted word -> its carriers
+        lift: set[int] = set()
+        for word in words:
+            first, last = word[0], word[-1]
+            f = facts[glyphs[first][2]]
+            size = glyphs[first][3]
+            seq = [(glyphs[i][6], glyphs[i][7], len(f["table"].get(glyphs[i][1], "")),
+                    glyphs[i][1] in f["marks"]) for i in word]
+            if not self._at_risk(seq, size):
+                continue
+            # the word's text in reading order: its glyphs right to left, each glyph's own
+            # text as it is (in reading order already)
+            chars = [ch for i in reversed(word) for ch in f["table"].get(glyphs[i][1], "")
+                     if ch != ZWJ]
+            letters = [glyphs[i] for i in word if glyphs[i][1] not in f["marks"]]
+            if not chars or not letters:
+                continue
+            x0 = min(g[6] for g in letters)
+            x1 = max(g[6] + g[7] for g in letters)
+            width = f["widths"][f["space"]] / 1000 * size
+            around = [self._neighbour(glyphs, facts, k, glyphs[first]) for k in (first - 1, last + 1)]
+            for anchor in (0.5, 0.0, 1.0):      # centred, else against one neighbour
+                place = self._carriers(f, len(chars), x0, x1, size, anchor)
+                if place is not None and not self._at_risk(
+                        ([around[0]] if around[0] else []) + [(x, width, 1, False) for x in place]
+                        + ([around[1]] if around[1] else []), size):
+                    break
+            else:
+                continue
+            # drawn left to right: the word's last character first
+            carried[first] = [(self.carrier(f, ch), x, width, True)
+                              for ch, x in zip(reversed(chars), place)]
+            lift.update(word)
+        if not lift:
+            return []
+        touched = {glyphs[i][0] for i in lift}
+        for idx, g in enumerate(glyphs):
+            if g[0] not in touched:
+                continue
+            todo = plan.setdefault(g[0], [])
+            if idx in carried:
+                todo += carried[idx]
+            if idx not in lift:
+                todo.append((g[1], g[6], g[7], False))
+        self.lifted += len(lift)
+        return [glyphs[i] for i in sorted(lift)]
+
+    @staticmethod
+    def _neighbour(glyphs: list, facts: dict, k: int, like) -> tuple | None:
+        """The glyph next to a word, as _at_risk reads it; None when there is none in the
+        same font and size, or when it is a space (a word ends there whatever its place)."""
+        if not 0 <= k < len(glyphs) or glyphs[k][2:4] != like[2:4]:
+            return None
+        g = glyphs[k]
+        text = facts[g[2]]["table"].get(g[1], "") if facts.get(g[2]) else ""
+        if not text.strip():
+            return None
+        return (g[6], g[7], len(text), False)
+
+    EPS = 0.02       # of the text size: room the carriers keep from each threshold
+    TOLERANCE = 0.002  # of the text size: how near a threshold a glyph may be left
+
+    def _at_risk(self, seq: list, size: float) -> bool:
+        """Whether pdftotext or pdfminer would cut this run of glyphs ((origin, width,
+        characters, is a mark) in drawing order) somewhere inside it."""
+        tenth, eps = 0.1 * size, self.TOLERANCE * size
+        for (ax, aw, an, amark), (bx, bw, bn, bmark) in zip(seq, seq[1:]):
+            if amark or bmark or an != 1:
+                return True      # a mark, or a glyph poppler divides among its characters
+            if abs(bx - ax) < tenth + eps:                      # poppler: drawn twice?
+                return True
+            gap = bx - (ax + aw)
+            if gap < -2 * tenth + eps or gap > tenth - eps:     # poppler, pdfminer: a space
+                return True
+        return any(mark or n != 1 for _, _, n, mark in seq[-1:])
+
+    def _carriers(self, f: dict, n: int, x0: float, x1: float, size: float, anchor: float):
+        """Origins, left to right, of ``n`` blank glyphs spread over [x0, x1]: a step of
+        0.13 to 0.35 of the size (each starts well over a tenth after the one before and
+        well under a tenth after its end, the space glyph being 0.29 wide); when they cannot
+        span the word, ``anchor`` places them (0 at its left end, 0.5 centred, 1 right)."""
+        width = f["widths"][f["space"]] / 1000 * size
+        lo, hi = self.STEP * size, width + (0.1 - 2 * self.EPS) * size
+        if hi < lo:
+            return None
+        step = min(max((x1 - x0 - width) / (n - 1), lo), hi) if n > 1 else 0
+        start = x0 + (x1 - x0 - (step * (n - 1) + width)) * anchor
+        return [start + m * step for m in range(n)]
+
+    @staticmethod
+    def _tj(glyphs: list, start: float, end: float, size: float, names=None) -> bytes:
+        """TJ ops drawing ``glyphs`` ((code, x, width, blank) in text space) from pen
+        ``start`` and leaving the pen at ``end``, as the op they replace did; blank glyphs
+        in the font ``names[1]``, the others in ``names[0]`` (the font in use before and
+        after)."""
+        ops: list[bytes] = []
+        parts: list[bytes] = []
+        run: list[int] = []
+        pen = start
+        blank = False
+        for code, x, width, is_blank in glyphs:
+            if is_blank != blank:
+                if run:
+                    parts.append(_hex(run))
+                    run = []
+                ops.append(b"[" + b" ".join(parts) + b"] TJ")
+                ops.append(b"%s %s Tf" % (names[1 if is_blank else 0], _num(size)))
+                parts, blank = [], is_blank
+            move = round((pen - x) * 1000 / size, 3)   # thousandths of the size
+            if move:
+                if run:
+                    parts.append(_hex(run))
+                    run = []
+                parts.append(_num(move, 3))
+            x = pen - move * size / 1000      # where the glyph is drawn, to the thousandth
+            run.append(code)
+            pen = x + width
+        if run:
+            parts.append(_hex(run))
+        if blank:
+            ops.append(b"[" + b" ".join(parts) + b"] TJ")
+            ops.append(b"%s %s Tf" % (names[0], _num(size)))
+            parts = []
+        move = round((pen - end) * 1000 / size, 3)
+        if move:
+            parts.append(_num(move, 3))
+        ops.append(b"[" + b" ".join(parts) + b"] TJ")
+        return b"\n".join(op for op in ops if op != b"[] TJ")
+
+    def _artifact(self, fonts, graphics, glyphs, ctm_here) -> bytes:
+        """The lifted glyphs drawn where they were: an artifact after the line's marked
+        content, in the graphics state of the line (matrix, colour, extended state)."""
+        lines = [b"/Artifact BMC", b"q"]
+        if ctm_here != graphics["ctm"]:
+            lines.append(b" ".join(_num(v) for v in _mul(graphics["ctm"], _inverse(ctm_here)))
+                         + b" cm")
+        if graphics["gs"] is not None:
+            lines.append(pikepdf.unparse_content_stream([graphics["gs"]]))
+        for ins in graphics["fill"]:
+            lines.append(pikepdf.unparse_content_stream([ins]))
+        lines.append(b"BT")
+        # one text matrix and one TJ for each run of glyphs in the same line and font
+        groups: list = []
+        for g in glyphs:
+            key = (g[2], g[3], tuple(g[4]), g[5])
+            if groups and groups[-1][0] == key:
+                groups[-1][1].append(g)
+            else:
+                groups.append((key, [g]))
+        for (name, size, tm, rise), run in groups:
+            copy = self._copy(fonts, name)
+            self.fonts[fonts[name].objgen]["drawn"].update(g[1] for g in run)
+            lines.append(b"%s %s Tf" % (copy.encode("latin-1"), _num(size)))
+            lines.append(b" ".join(_num(v) for v in tm) + b" Tm")
+            lines.append(_num(rise) + b" Ts")
+            lines.append(self._tj([(g[1], g[6], g[7], False) for g in run], 0.0,
+                                  run[-1][6] + run[-1][7], size))
+        lines += [b"ET", b"Q", b"EMC"]
+        return b"\n".join(lines)
+
+    def _blank(self, fonts, name: str) -> str:
+        """The resource name of font ``name``'s blank twin: the same font program, each
+        code drawing the space glyph, with a text of its own (filled in by finish())."""
+        f = self.fonts[fonts[name].objgen]
+        if f["blank"] is None:
+            desc = f["desc"]
+            twin = Dictionary(Type=Name.Font, Subtype=Name.CIDFontType2,
+                              BaseFont=desc.BaseFont, CIDSystemInfo=desc.CIDSystemInfo,
+                              FontDescriptor=desc.FontDescriptor)
+            f["blank"] = self.pdf.make_indirect(Dictionary(
+                Type=Name.Font, Subtype=Name.Type0, BaseFont=f["font"].BaseFont,
+                Encoding=Name("/Identity-H"),
+                DescendantFonts=Array([self.pdf.make_indirect(twin)])))
+        return self._resource(fonts, f["blank"], "/AknBlank" + name.lstrip("/"))
+
+    def _copy(self, fonts, name: str) -> str:
+        """The resource name of the copy of font ``name`` that draws lifted glyphs."""
+        f = self.fonts[fonts[name].objgen]
+        if f["copy"] is None:      # its ToUnicode is written by finish()
+            f["copy"] = self.pdf.make_indirect(Dictionary(
+                Type=Name.Font, Subtype=Name.Type0, BaseFont=f["font"].BaseFont,
+                Encoding=Name("/Identity-H"), DescendantFonts=f["font"].DescendantFonts))
+        return self._resource(fonts, f["copy"], "/AknLifted" + name.lstrip("/"))
+
+    @staticmethod
+    def _resource(fonts, font, base: str) -> str:
+        for key, value in fonts.items():
+            if value.objgen == font.objgen:
+                return str(key)
+        key, n = base, 2
+        while Name(key) in fonts:
+            key, n = f"{base}{n}", n + 1
+        fonts[Name(key)] = font
+        return key
+
+    def finish(self) -> None:
+        """The blank twins' widths, CIDToGIDMap (every code: the space glyph) and text; the
+        copies' text (a joiner for each glyph they draw)."""
+        for f in self.fonts.values():
+            if not f:
+                continue
+            if f["copy"] is not None:
+                f["copy"].ToUnicode = self.pdf.make_stream(
+                    _write_tounicode({code: ZWJ for code in f["drawn"]}))
+            if f["blank"] is not None and f["carriers"]:
+                n = len(f["carriers"])
+                twin = f["blank"].DescendantFonts[0]
+                twin.W = Array([0, Array([f["widths"][f["space"]]] * n)])
+                twin.CIDToGIDMap = self.pdf.make_stream(f["space"].to_bytes(2, "big") * n)
+                f["blank"].ToUnicode = self.pdf.make_stream(_write_tounicode(
+                    {cid: ch for ch, cid in f["carriers"].items()}))
 
 
 # ---------------------------------------------------------------- the repair
@@ -554,6 +1050,7 @@ class _Repair:
         self.artifacts()
         self.notes()
         self.languages()
+        self.whole_words()
         self.catalog()
         self.attachments()
 
@@ -722,6 +1219,14 @@ class _Repair:
                 else:
                     visit(kid)
         visit(self.document)
+
+    # -- 3b. Arabic words whole for text extractors (vowel marks, slivers: _WordLifter)
+    def whole_words(self) -> None:
+        lifter = _WordLifter(self.pdf, self.meta.font_files)
+        for page in self.pdf.pages:
+            lifter.page(page)
+        lifter.finish()
+        self.result.lifted = lifter.lifted
 
     # -- 4. catalog, info, XMP, /ID
     def catalog(self) -> None:
