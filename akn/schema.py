@@ -19,7 +19,6 @@ import importlib.util
 import os
 import pickle
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -64,34 +63,82 @@ def schema_sha256() -> str:
 
 
 @lru_cache(maxsize=1)
-def _compile() -> etree.XMLSchema:
+def lxml_schema() -> etree.XMLSchema:
     parser = etree.XMLParser(no_network=True, resolve_entities=False)
     return etree.XMLSchema(etree.parse(str(schema_path()), parser))
 
 
-_compiling = threading.Lock()
-
-
-def lxml_schema() -> etree.XMLSchema:
-    """The official schema compiled by libxml2 (~170 ms), once per process."""
-    with _compiling:   # prefetch()'s thread may be half-way through it: wait for that one
-        return _compile()
+# A helper process that compiles the schema while this one starts up (prefetch): libxml2
+# compiles it (~170 ms) holding Python's lock, so a thread would not run beside the imports
+# and the parse; a forked process does, on the second CPU. It then validates one document
+# and exits: (its pid, the pipe to it, the pipe from it).
+_helper: tuple[int, int, int] | None = None
 
 
 def prefetch() -> None:
-    """Start compiling the schema in a thread while the caller does other work (imports,
-    reading, parsing): libxml2 compiles without holding Python's lock, so on a machine with
-    two cores a command's start-up and the compile overlap. A failure there is left for
-    the caller's own lxml_schema() to raise in its thread."""
-    if _compile.cache_info().currsize or _compiling.locked():
+    """For a command that validates one document: compile the schema in a forked helper
+    while this process imports, reads and parses; :func:`is_valid` then asks the helper.
+    Nothing happens where there is no fork, where the schema is compiled already, or where
+    other threads run (a fork copies only the calling thread)."""
+    global _helper
+    if _helper or lxml_schema.cache_info().currsize or not hasattr(os, "fork"):
         return
-
-    def quietly():
+    import threading
+    if threading.active_count() > 1:
+        return
+    from_parent, to_child = os.pipe()
+    from_child, to_parent = os.pipe()
+    pid = os.fork()
+    if pid == 0:   # the helper: never returns, never prints
         try:
-            lxml_schema()
-        except Exception:  # noqa: BLE001 — raised again where it is wanted
+            import signal
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            os.close(to_child)
+            os.close(from_child)
+            compiled = lxml_schema()
+            chunks = []
+            while chunk := os.read(from_parent, 1 << 20):
+                chunks.append(chunk)
+            if chunks:
+                parser = etree.XMLParser(no_network=True, resolve_entities=False, huge_tree=True)
+                ok = compiled.validate(etree.fromstring(b"".join(chunks), parser).getroottree())
+                os.write(to_parent, b"1" if ok else b"0")
+        except BaseException:  # noqa: BLE001 — the caller validates by itself then
             pass
-    threading.Thread(target=quietly, name="akn-schema", daemon=True).start()
+        finally:
+            os._exit(0)
+    os.close(from_parent)
+    os.close(to_parent)
+    _helper = (pid, to_child, from_child)
+
+
+def _ask_helper(tree) -> bool:
+    """True when the helper found this document valid; False when it found it invalid or
+    could not answer (the caller then validates by itself, with libxml2's error log)."""
+    global _helper
+    pid, to_child, from_child = _helper
+    _helper = None
+    verdict = b""
+    try:
+        root = tree.getroot() if hasattr(tree, "getroot") else tree
+        data = etree.tostring(root, encoding="utf-8")
+        view = memoryview(data)
+        while view:
+            view = view[os.write(to_child, view):]
+        os.close(to_child)
+        to_child = -1
+        verdict = os.read(from_child, 1)
+    except OSError:
+        pass
+    finally:
+        for fd in (to_child, from_child):
+            if fd >= 0:
+                os.close(fd)
+        try:
+            os.waitpid(pid, 0)   # its CPU time is this command's
+        except ChildProcessError:
+            pass
+    return verdict == b"1"
 
 
 def _cache_file() -> Path:
@@ -123,7 +170,9 @@ def xmlschema_schema():
 
 
 def is_valid(tree) -> bool:
-    """Fast check with lxml."""
+    """Fast check with lxml (asking the prefetch helper first, when there is one)."""
+    if _helper and _ask_helper(tree):
+        return True
     return lxml_schema().validate(tree)
 
 

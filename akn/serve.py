@@ -151,7 +151,7 @@ def warm() -> None:
     """Everything a command loads, once: the reader (every language), the writers, the
     schema, WeasyPrint's libraries and fonts, the page templates, pikepdf."""
     from akn import schema
-    schema.prefetch()
+    schema.lxml_schema()   # in this process, for every copy of it
     import akn
     import akn.cli  # noqa: F401
     from akn import lang

@@ -708,7 +708,7 @@ def report(r: dict) -> str:
                   f"{ms(cold['parse_served']['cpu_median'])} against {ms(cold['peer']['cpu_median'])}; "
                   "below 1 means akn is faster). "
                   "Both compile the same official schema (~170 ms); akn starts that compile in a "
-                  "thread first thing, and libxml2 runs it beside the imports and the parse on the "
+                  "forked helper first thing, which runs beside the imports and the parse on the "
                   "second CPU, so the cold wall ratio needs a free CPU (the CPU ratio does not)."]
         else:
             L += ["", f"Peer: {cold.get('peer_note')}."]
