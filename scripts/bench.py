@@ -636,13 +636,15 @@ def report(r: dict) -> str:
         L.append(f"| whole `akn parse` of the seed ÷ bluebell parse + cobalt validation, both whole "
                  f"processes, in turns | < 1.0 | cold **{cold['parse_over_peer']:.2f}×** "
                  f"(CPU {cold['parse_over_peer_cpu']:.2f}×); as make runs it, warm server "
-                 f"**{cold['parse_served_over_peer']:.2f}×** wall | "
-                 f"{verdict(min(cold['parse_over_peer'], cold['parse_served_over_peer']), 0.999)} |")
+                 f"**{cold['parse_served_over_peer']:.2f}×** wall | cold "
+                 f"{verdict(cold['parse_over_peer'], 0.999)}; warm server "
+                 f"{verdict(cold['parse_served_over_peer'], 0.999)} |")
     if cold and cold.get("pdf"):
         L.append(f"| seed PDF, whole `akn pdf` command | ≤ 1.0 s | cold {ms(cold['pdf']['median'])} "
                  f"(CPU {ms(cold['pdf']['cpu_median'])}); as make runs it, warm server "
-                 f"**{ms(cold['pdf_served']['median'])}** | "
-                 f"{verdict(min(cold['pdf']['median'], cold['pdf_served']['median']), t['pdf'])} |")
+                 f"**{ms(cold['pdf_served']['median'])}** | cold "
+                 f"{verdict(cold['pdf']['median'], t['pdf'])}; warm server "
+                 f"{verdict(cold['pdf_served']['median'], t['pdf'])} |")
     mk = r.get("make")
     if mk:
         L.append(f"| no-op `make` | ≤ 0.3 s | {ms(mk['noop']['median'])} | "
