@@ -353,3 +353,22 @@ def test_text_from_a_pdf_without_blank_lines():
     notes = [norm("".join(n.itertext())) for n in root.iter(A + "authorialNote")]
     assert notes == [norm(n["text"]) for n in g["notes"]]
     assert root.find(".//a:conclusions//a:docDate", NS).get("date") == "2023-12-04"
+
+
+def test_pdftotext_directional_marks_are_layout_not_text():
+    """pdftotext wraps each Arabic line in RLE … PDF and each left-to-right run in LRE … PDF,
+    the run keeping at its start the space that follows it. Read without them, the same
+    resolution as the plain raw text; one warning says so (not one a mark)."""
+    plain = source("ar", "raw").read_text(encoding="utf-8")
+
+    def marked(line: str) -> str:
+        if not line.strip():
+            return line
+        line = re.sub(r"([0-9][0-9/.\-]*) ", lambda m: "\u202a " + m.group(1) + "\u202c", line)
+        return "\u202b" + line + "\u202c"
+    text = "\n".join(marked(ln) for ln in plain.split("\n"))
+    assert text.count("\u202a") > 100
+    a = parse_text(plain.encode(), "plain.txt")
+    b = parse_text(text.encode(), "marked.txt")
+    assert b.to_bytes().replace(b"marked.txt", b"plain.txt") == a.to_bytes()
+    assert [w.code for w in b.diagnostics.warnings].count("bidi-control") == 1

@@ -107,6 +107,28 @@ def _fallback(data: bytes, diag: Diagnostics) -> str:
                      "the file as UTF-8" % data[bad], "encoding")
 
 
+_EMBEDDINGS = re.compile("[\u202a-\u202e]")
+_LTR_RUN = re.compile("(?<=\u202a)(\\s+)([^\u202a-\u202e\\s][^\u202a-\u202e]*?)(?=\u202c)")
+
+
+def _extractor_marks(lines: list[str], diag: Diagnostics) -> list[str]:
+    """pdftotext wraps each right-to-left line of a PDF in RLE … PDF and each left-to-right
+    run inside it in LRE … PDF (U+202B, U+202A, U+202C): marks of the extraction, balanced,
+    not of the text. When most lines open with one, they are all removed, with one warning
+    (a warning for each, as for a stray control, would be thousands)."""
+    text_lines = [ln.lstrip("\f ") for ln in lines if ln.strip()]
+    opened = sum(1 for ln in text_lines if ln[:1] in "\u202a\u202b")
+    if not text_lines or opened < 0.3 * len(text_lines):
+        return lines
+    count = sum(len(_EMBEDDINGS.findall(ln)) for ln in lines)
+    diag.warn(1, 1, f"{count} directional marks (U+202A-U+202E) that a PDF text extractor wraps "
+              "lines and runs in removed: they mark the extraction's lines, not the text", "bidi-control")
+    # a left-to-right run keeps, at its start, the space that follows it in the sentence
+    # (" 77" in «البند ‪ 77‬من»): the space goes back after the run
+    lines = [_LTR_RUN.sub(lambda m: m.group(2) + m.group(1), ln) for ln in lines]
+    return [_EMBEDDINGS.sub("", ln) for ln in lines]
+
+
 def _harmless_pop(line: str) -> int:
     """The offset of a POP DIRECTIONAL FORMATTING (U+202C) that ends the line with nothing
     open before it, or -1. It closes nothing and changes no display, and the UN's own files
@@ -140,6 +162,7 @@ def read_source(data: bytes, name: str) -> Source:
     # printable line (a C loop, about half the cost of the search) needs no search
     if all(line.isprintable() or not TO_CLEAN.search(line) for line in lines):
         return Source(name=name, lines=lines, encoding=enc, diagnostics=diag)
+    lines = _extractor_marks(lines, diag)
     out = []
     for no, line in enumerate(lines, 1):
         if "\t" in line:
