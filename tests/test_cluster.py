@@ -105,7 +105,9 @@ def _by_name(client) -> dict[str, str]:
 
 def _built(client) -> dict[str, int]:
     from akn import cluster as engine
-    names = {addr: name for name, addr in _by_name(client).items()}
+    # names asked of the workers themselves: the client's cached scheduler_info() can lag a
+    # worker that reconnected under load (a KeyError seen once on a busy host)
+    names = client.run(lambda dask_worker: dask_worker.name)  # a lambda travels by value
     return {names[a]: n for a, n in client.run(engine.built_here).items()}
 
 
