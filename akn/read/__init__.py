@@ -1,11 +1,20 @@
-"""Text -> Akoma Ntoso: source (bytes -> lines), structure (blocks -> parts, pages rejoined),
-notes (calls -> bodies), inline (dates, references, numbers), build (-> the AKN XML file; its tree is parsed when asked for)."""
+"""Text -> Akoma Ntoso, in stages:
+
+1. source     (source.py)     bytes -> lines: encodings, byte-order marks, controls
+2. layout     (layout.py)     lines -> paragraphs, note bodies, page ends, furniture, in either
+                              shape (the cleaned text, or a PDF extractor's raw text)
+3. structure  (structure.py)  paragraphs -> the resolution's parts (one method a state)
+4. transforms (transforms.py) notes (calls -> bodies), adoption date, number conventions
+5. build      (build.py, inline.py)  -> the AKN XML file, with inline dates and references;
+                              its lxml tree is parsed when asked for
+"""
 from __future__ import annotations
 
 from lxml import etree
 
 from akn.diagnostics import Diagnostics
 from akn.lang import Language, UnknownLanguage, available, detect, get
+from akn.read import transforms
 from akn.read.build import build_xml
 from akn.read.layout import shape_of
 from akn.read.source import read_source
@@ -61,6 +70,7 @@ def parse_text(data: bytes, name: str = "-", lang: str | None = None) -> Documen
     language = _language(src, lang)
     shape = shape_of(src.lines)
     res = read_structure(src.lines, language, src.diagnostics, shape)
+    transforms.apply(res, src.diagnostics)
     doc = Document(build_xml(res, src.diagnostics), src.diagnostics, src.encoding)
     doc.language, doc.shape = language.code, shape
     return doc

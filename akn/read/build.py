@@ -15,7 +15,6 @@ from akn.frbr import FrbrUri
 from akn.lang import ascii_digits
 from akn.read.inline import Inliner
 from akn.read.model import Operative, Resolution, Text
-from akn.read.notes import resolve, texts_in_order
 from akn.tree import E, append_text, indent, sub, to_xml, xml_chars
 
 PIPELINE_NS = "https://akn.un-resolutions.invalid/ns/pipeline/1.0"
@@ -52,14 +51,15 @@ class Builder:
 
     # ------------------------------------------------------------------------------------
     def build(self) -> bytes:
+        """The AKN file of the model, which the transforms (akn/read/transforms.py) have
+        already read through: calls bound, adoption date and number conventions found."""
         res, lang = self.res, self.lang
-        self.calls = resolve(res, self.diag)
-        adoption = self.adoption_date()
-        self.inliner = Inliner(lang, self.diag, int(adoption[:4]) if adoption else 0, self.calls)
-        self.inliner.learn_convention(list(texts_in_order(res)) + [n.text for n in res.notes])
-        number = self.inliner.normalise_pair(res.number.replace(" ", ""), *res.number_pos,
-                                             "resolution's own number") if "/" in res.number else res.number
-        self.number = number
+        self.calls = res.calls
+        adoption = res.adoption
+        # the numbers transform's inliner: the convention it learnt, the citations it read
+        # (read once: the same heads come back while the text is written), its changes
+        self.inliner = res.inliner
+        self.number = number = res.own_number
         self.frbr = FrbrUri(date=adoption or "0001-01-01", number=ascii_digits(number) + res.part,
                             language=lang.frbr)
 
@@ -79,25 +79,6 @@ class Builder:
         self.fill_meta(meta)
         indent(root)
         return to_xml(root)
-
-    def adoption_date(self) -> str | None:
-        """The date of the plenary meeting that adopted it (the closing date), else the
-        adoption line's; when the two disagree, a warning (the masthead has the typo more
-        often: A/RES/78/69 in Arabic prints 28 November there, 5 December at the end)."""
-        probe = Inliner(self.lang, self.diag, 0, {})
-        dates = [(t, probe.parse_date(t.value)) for t in (self.res.closing_date, self.res.masthead.get("adoption"))
-                 if t is not None]
-        found = [(t, d) for t, d in dates if d]
-        if found:
-            if len(found) == 2 and found[0][1] != found[1][1]:
-                t = found[1][0]
-                self.diag.warn(t.first.line, t.first.col, f"the adoption line says {found[1][1]} but the "
-                               f"closing date says {found[0][1]}: the closing date is taken", "date-mismatch")
-            return found[0][1]
-        line = self.res.number_pos[0]
-        self.diag.warn(line, 1, "no adoption date found (neither the adoption line nor the closing "
-                       "date reads as a date); the FRBR IRIs use 0001-01-01", "no-date")
-        return None
 
     # -- parts -----------------------------------------------------------------------------
     def inline(self, parent, text: Text) -> None:
@@ -431,5 +412,5 @@ class Builder:
 
 
 def build_xml(res: Resolution, diag: Diagnostics) -> bytes:
-    """The Akoma Ntoso XML file of ``res``."""
+    """The Akoma Ntoso XML file of ``res`` (after the transforms)."""
     return Builder(res, diag).build()

@@ -173,91 +173,75 @@ class Inliner:
 
     # -- building --------------------------------------------------------------------------
     def fill(self, parent, text: Text, value: str | None = None, base: int = 0, note_builder=None) -> None:
-        """Append ``text`` (or the slice ``value`` at ``base``) to ``parent`` with inline markup."""
+        """Append ``text`` (or the slice ``value`` at ``base``) to ``parent`` with inline markup:
+        each match of the inline pattern is written by the method for its kind."""
         value = text.value if value is None else value
+        out = _Out(parent)
         pos = 0
-        # Text is gathered and written once per child: appending piece by piece re-copied the
-        # growing tail and counted the parent's children each time (quadratic on long text).
-        pending: list[str] = []
-        last = [parent[-1] if len(parent) else None]  # lxml counts children by walking them
-
-        def flush() -> None:
-            chunk = "".join(pending)
-            pending.clear()
-            if not chunk:
-                return
-            if last[0] is None:
-                parent.text = (parent.text or "") + chunk
-            else:
-                last[0].tail = (last[0].tail or "") + chunk
-
-        def add(el) -> None:
-            flush()
-            parent.append(el)
-            last[0] = el
-
-        def add_new(tag: str, attrib: dict | None = None, content: str | None = None):
-            # made in place (sub): the same XML as add(E(...)), without a standalone element,
-            # a document of its own, made and moved for each piece of markup
-            flush()
-            el = last[0] = sub(parent, tag, attrib, content)
-            return el
-
         for m in self.inline.finditer(value):
-            pending.append(value[pos:m.start()])
+            out.text(value[pos:m.start()])
             pos = m.end()
-            if m.group("call") is not None:
-                call = self.calls.get((id(text), base + m.start()))
-                el = note_builder(call) if note_builder and call else None
-                if el is None:
-                    add_new("sup", None, f"({m.group('call')})")
-                else:
-                    add(el)
-            elif m.group("bold") is not None:
-                inner = m.group("bold")
-                if self.lang.spaces and m.start() > 0 and _wordish(value[m.start() - 1]) and _wordish(inner[:1]):
-                    pending.append(" ")  # the space was inside the bold run in the source
-                span = add_new("span", {"class": "bold"})
-                self.fill(span, text, m.group("bold"), base + m.start("bold"), note_builder)
-                if self.lang.spaces and m.end() < len(value) and _wordish(value[m.end()]) and not inner[-1:].isspace() \
-                        and inner[-1:] not in JOINERS:
-                    pending.append(" ")
-            elif m.group("sup") is not None:
-                add_new("sup", None, m.group("sup"))
-            elif m.group("day") is not None:
-                iso = self.iso_date(m)
-                if iso:
-                    whole = m.group(0)
-                    el = add_new("date", {"date": iso}, whole)
-                    sup = SUP_IN_DATE.search(whole)
-                    if sup:  # "1^er décembre 2023": the ordinal is a superscript inside the date
-                        el.text = whole[:sup.start()]
-                        sub(el, "sup", None, sup.group(1)).tail = whole[sup.end():]
-                else:
-                    line, col, _ = text.position(base + m.start())
-                    self.diag.warn(line, col, f"\"{m.group(0)}\" is not a calendar date; kept as text",
-                                   "bad-date")
-                    pending.append(m.group(0))
-            elif m.group("sym") is not None:
-                sym = m.group("sym")
-                if re.search(r"\d", sym):
-                    add_new("ref", {"href": f"https://undocs.org/{sym}"}, sym)
-                else:
-                    pending.append(sym)
-            else:
-                pair = m.group("pair")
-                yes, prefix = self.cite_context(value, m.start())
-                if not yes:
-                    pending.append(pair)
-                    continue
-                line, col, _ = text.position(base + m.start())
-                fixed = self.normalise_pair(pair, line, col, "resolution number")
-                if prefix:
-                    add_new("ref", {"href": f"https://undocs.org/{prefix}{ascii_digits(fixed)}"}, fixed)
-                else:
-                    pending.append(fixed)
-        pending.append(value[pos:])
-        flush()
+            kind = ("call" if m.group("call") is not None else "bold" if m.group("bold") is not None
+                    else "sup" if m.group("sup") is not None else "date" if m.group("day") is not None
+                    else "symbol" if m.group("sym") is not None else "pair")
+            getattr(self, f"_{kind}")(m, out, text, value, base, note_builder)
+        out.text(value[pos:])
+        out.flush()
+
+    def _call(self, m, out, text, value, base, note_builder) -> None:
+        call = self.calls.get((id(text), base + m.start()))
+        el = note_builder(call) if note_builder and call else None
+        if el is None:
+            out.add_new("sup", None, f"({m.group('call')})")
+        else:
+            out.add(el)
+
+    def _bold(self, m, out, text, value, base, note_builder) -> None:
+        inner = m.group("bold")
+        if self.lang.spaces and m.start() > 0 and _wordish(value[m.start() - 1]) and _wordish(inner[:1]):
+            out.text(" ")  # the space was inside the bold run in the source
+        span = out.add_new("span", {"class": "bold"})
+        self.fill(span, text, inner, base + m.start("bold"), note_builder)
+        if self.lang.spaces and m.end() < len(value) and _wordish(value[m.end()]) and not inner[-1:].isspace() \
+                and inner[-1:] not in JOINERS:
+            out.text(" ")
+
+    def _sup(self, m, out, text, value, base, note_builder) -> None:
+        out.add_new("sup", None, m.group("sup"))
+
+    def _date(self, m, out, text, value, base, note_builder) -> None:
+        iso = self.iso_date(m)
+        if not iso:
+            line, col, _ = text.position(base + m.start())
+            self.diag.warn(line, col, f"\"{m.group(0)}\" is not a calendar date; kept as text", "bad-date")
+            out.text(m.group(0))
+            return
+        whole = m.group(0)
+        el = out.add_new("date", {"date": iso}, whole)
+        sup = SUP_IN_DATE.search(whole)
+        if sup:  # "1^er décembre 2023": the ordinal is a superscript inside the date
+            el.text = whole[:sup.start()]
+            sub(el, "sup", None, sup.group(1)).tail = whole[sup.end():]
+
+    def _symbol(self, m, out, text, value, base, note_builder) -> None:
+        sym = m.group("sym")
+        if re.search(r"\d", sym):
+            out.add_new("ref", {"href": f"https://undocs.org/{sym}"}, sym)
+        else:
+            out.text(sym)
+
+    def _pair(self, m, out, text, value, base, note_builder) -> None:
+        pair = m.group("pair")
+        yes, prefix = self.cite_context(value, m.start())
+        if not yes:
+            out.text(pair)
+            return
+        line, col, _ = text.position(base + m.start())
+        fixed = self.normalise_pair(pair, line, col, "resolution number")
+        if prefix:
+            out.add_new("ref", {"href": f"https://undocs.org/{prefix}{ascii_digits(fixed)}"}, fixed)
+        else:
+            out.text(fixed)
 
     def iso_date(self, m) -> str | None:
         try:
@@ -272,3 +256,40 @@ class Inliner:
         while m and m.group("day") is None:
             m = self.inline.search(s, m.end())
         return self.iso_date(m) if m else None
+
+
+class _Out:
+    """Where fill() writes: text is gathered and written once per child (appending piece by
+    piece re-copied the growing tail and counted the parent's children each time, which was
+    quadratic on long text)."""
+    __slots__ = ("parent", "pending", "last")
+
+    def __init__(self, parent):
+        self.parent = parent
+        self.pending: list[str] = []
+        self.last = parent[-1] if len(parent) else None  # lxml counts children by walking them
+
+    def text(self, chunk: str) -> None:
+        self.pending.append(chunk)
+
+    def flush(self) -> None:
+        chunk = "".join(self.pending)
+        self.pending.clear()
+        if not chunk:
+            return
+        if self.last is None:
+            self.parent.text = (self.parent.text or "") + chunk
+        else:
+            self.last.tail = (self.last.tail or "") + chunk
+
+    def add(self, el) -> None:
+        self.flush()
+        self.parent.append(el)
+        self.last = el
+
+    def add_new(self, tag: str, attrib: dict | None = None, content: str | None = None):
+        """Made in place (sub): the same XML as add(E(...)), without a standalone element,
+        a document of its own, made and moved for each piece of markup."""
+        self.flush()
+        el = self.last = sub(self.parent, tag, attrib, content)
+        return el

@@ -138,3 +138,8 @@ class Resolution:
     notes: list[NoteBody] = field(default_factory=list)
     artifacts: list[tuple[int, int, str, str]] = field(default_factory=list)  # line, col, text, kind
     pages: int = 1
+    # what the transforms (akn/read/transforms.py) find
+    calls: dict = field(default_factory=dict)         # (id(text), offset) -> the call there
+    adoption: str | None = None                       # ISO date
+    own_number: str = ""                              # its number, put right
+    inliner: object = None                            # what wrote it: convention, changes

@@ -75,90 +75,116 @@ def find_calls(res: Resolution) -> list[Call]:
     return calls
 
 
-def resolve(res: Resolution, diag: Diagnostics) -> dict[tuple[int, int], Call]:
-    """Bind every call; returns calls keyed by (id(text), start offset)."""
-    calls = find_calls(res)
-    local = res.lang.to_local_digits
-    for n in res.notes:
-        n.eid = f"note_{n.value}"
-    first_call: dict[int, int] = {}  # note value -> index of the call that introduced it
-    order = {id(c): i for i, c in enumerate(calls)}
-    # indexes instead of scans (scanning every body for every call made long inputs
-    # quadratic); each list keeps the document's order, so the first match is the same
-    calls_on: dict[int, list[Call]] = {}
-    for c in calls:
-        calls_on.setdefault(c.page, []).append(c)
-    by_value: dict[int, list[NoteBody]] = {}
-    by_suffix: dict[tuple[int, str], list[NoteBody]] = {}  # (page, last digits) -> bodies
-    for b in res.notes:
-        by_value.setdefault(b.value, []).append(b)
-        digits = ascii_digits(b.marker)
-        for k in range(1, len(digits) + 1):
-            by_suffix.setdefault((b.page, digits[-k:]), []).append(b)
+class Binder:
+    """The six rules of the module's docstring, one method each, over indexes of the bodies
+    (scanning every body for every call made long inputs quadratic; each index keeps the
+    document's order, so the first match is the same)."""
 
-    def bind(c: Call, body: NoteBody, why: str = "") -> None:
+    def __init__(self, res: Resolution, diag: Diagnostics):
+        self.res, self.diag = res, diag
+        self.calls = find_calls(res)
+        for n in res.notes:
+            n.eid = f"note_{n.value}"
+        self.first_call: dict[int, int] = {}  # note value -> index of the call that introduced it
+        self.order = {id(c): i for i, c in enumerate(self.calls)}
+        self.calls_on: dict[int, list[Call]] = {}
+        for c in self.calls:
+            self.calls_on.setdefault(c.page, []).append(c)
+        self.by_value: dict[int, list[NoteBody]] = {}
+        self.by_suffix: dict[tuple[int, str], list[NoteBody]] = {}  # (page, last digits) -> bodies
+        self.on_page: dict[int, list[NoteBody]] = {}
+        for b in res.notes:
+            self.by_value.setdefault(b.value, []).append(b)
+            digits = ascii_digits(b.marker)
+            for k in range(1, len(digits) + 1):
+                self.by_suffix.setdefault((b.page, digits[-k:]), []).append(b)
+            self.on_page.setdefault(b.page, []).append(b)
+
+    def bind(self, c: Call, body: NoteBody, why: str = "") -> None:
         c.body = body
         body.used = True
-        first_call[body.value] = order[id(c)]
+        self.first_call[body.value] = self.order[id(c)]
         if why:
-            diag.warn(c.line, c.col, why, "call-repaired")
+            self.diag.warn(c.line, c.col, why, "call-repaired")
 
-    for page in sorted(calls_on):
-        here = calls_on[page]
-        # 1. same number, own page
+    def run(self) -> dict[tuple[int, int], Call]:
+        for page in sorted(self.calls_on):
+            here = self.calls_on[page]
+            self.same_number(here, page)
+            self.lost_digit(here, page)
+            self.repeated(here)
+        self.other_page()
+        self.next_unused()
+        self.never_called()
+        return {(id(c.text), c.start): c for c in self.calls}
+
+    def same_number(self, here: list[Call], page: int) -> None:
+        """1. The unused body with the call's number on its own page."""
         for c in here:
             if c.value is None:
                 continue
-            b = next((b for b in by_value.get(c.value, ()) if b.page == page and not b.used), None)
+            b = next((b for b in self.by_value.get(c.value, ()) if b.page == page and not b.used), None)
             if b:
-                bind(c, b)
-        # 2. a lost leading digit
+                self.bind(c, b)
+
+    def lost_digit(self, here: list[Call], page: int) -> None:
+        """2. An unused body on its page whose number ends with the printed one."""
         for c in here:
             if c.body or c.value is None:
                 continue
-            b = next((b for b in by_suffix.get((page, ascii_digits(c.printed)), ())
+            b = next((b for b in self.by_suffix.get((page, ascii_digits(c.printed)), ())
                       if not b.used and b.marker != c.printed), None)
             if b:
-                bind(c, b, f"call ^({c.printed}) has no body ({c.printed}) on its page, but body "
-                           f"({b.marker}) there is unused and ends with the same digit(s): bound "
-                           f"to note ({b.marker}) — the printed call lost a digit")
-        # 3. a repeated call to an earlier note
+                self.bind(c, b, f"call ^({c.printed}) has no body ({c.printed}) on its page, but body "
+                                f"({b.marker}) there is unused and ends with the same digit(s): bound "
+                                f"to note ({b.marker}) — the printed call lost a digit")
+
+    def repeated(self, here: list[Call]) -> None:
+        """3. An earlier note with the same number: a repeated call, linked to that note."""
         for c in here:
             if c.body or c.value is None:
                 continue
-            earlier = next((b for b in by_value.get(c.value, ()) if b.used
-                            and first_call.get(b.value, 1 << 30) < order[id(c)]), None)
+            earlier = next((b for b in self.by_value.get(c.value, ()) if b.used
+                            and self.first_call.get(b.value, 1 << 30) < self.order[id(c)]), None)
             if earlier:
                 c.body, c.repeat = earlier, True
-    # 4. the same number on another page (a body pushed to the next page), nearest first
-    for c in calls:
-        if c.body or c.value is None:
-            continue
-        cands = [b for b in by_value.get(c.value, ()) if not b.used]
-        if cands:
-            b = min(cands, key=lambda b: abs(b.page - c.page))
-            bind(c, b, f"call ^({c.printed}) has its body ({b.marker}) on another page; bound to it")
-    # 5. any unused body of the call's own page, in order; 6. no body at all
-    on_page: dict[int, list[NoteBody]] = {}
-    for b in res.notes:
-        on_page.setdefault(b.page, []).append(b)
-    for c in calls:
-        if c.body:
-            continue
-        bodies = on_page.get(c.page, [])
-        while bodies and bodies[0].used:  # bodies only ever become used: drop them once
-            bodies.pop(0)
-        b = bodies[0] if bodies else None
-        if b:
-            bind(c, b, f"call ^({c.printed}) matches no note; the next unused body on its page "
-                       f"is ({b.marker}): bound to it — check the source")
-        else:
-            diag.warn(c.line, c.col, f"footnote call ^({c.printed}) has no footnote body and no "
-                      f"earlier note ({c.printed}); kept as a plain superscript — add the body "
-                      f"\"({c.printed}) …\" at the end of its page", "call-without-body")
-    for b in res.notes:
-        if not b.used:
-            diag.warn(b.text.first.line, max(b.text.first.col - len(b.marker) - 3, 1),
-                      f"footnote ({b.marker}) is never called; kept after the last paragraph of its "
-                      f"page — add the call ^({b.marker}) where it belongs", "note-without-call")
-    return {(id(c.text), c.start): c for c in calls}
+
+    def other_page(self) -> None:
+        """4. An unused body with that number on another page (a body pushed to the next
+        page), nearest first."""
+        for c in self.calls:
+            if c.body or c.value is None:
+                continue
+            cands = [b for b in self.by_value.get(c.value, ()) if not b.used]
+            if cands:
+                b = min(cands, key=lambda b: abs(b.page - c.page))
+                self.bind(c, b, f"call ^({c.printed}) has its body ({b.marker}) on another page; bound to it")
+
+    def next_unused(self) -> None:
+        """5. The next unused body of the call's own page, in order; 6. else none."""
+        for c in self.calls:
+            if c.body:
+                continue
+            bodies = self.on_page.get(c.page, [])
+            while bodies and bodies[0].used:  # bodies only ever become used: drop them once
+                bodies.pop(0)
+            b = bodies[0] if bodies else None
+            if b:
+                self.bind(c, b, f"call ^({c.printed}) matches no note; the next unused body on its page "
+                                f"is ({b.marker}): bound to it — check the source")
+            else:
+                self.diag.warn(c.line, c.col, f"footnote call ^({c.printed}) has no footnote body and no "
+                               f"earlier note ({c.printed}); kept as a plain superscript — add the body "
+                               f"\"({c.printed}) …\" at the end of its page", "call-without-body")
+
+    def never_called(self) -> None:
+        for b in self.res.notes:
+            if not b.used:
+                self.diag.warn(b.text.first.line, max(b.text.first.col - len(b.marker) - 3, 1),
+                               f"footnote ({b.marker}) is never called; kept after the last paragraph of "
+                               f"its page — add the call ^({b.marker}) where it belongs", "note-without-call")
+
+
+def resolve(res: Resolution, diag: Diagnostics) -> dict[tuple[int, int], Call]:
+    """Bind every call; returns calls keyed by (id(text), start offset)."""
+    return Binder(res, diag).run()
