@@ -580,5 +580,5 @@ def write_index(xml_paths: list[str], out: str) -> int:
         entry["files"] = ["xml"] + [ext for ext in ("html", "pdf")
                                     if os.path.isfile(os.path.join(base, f"{stem}.{ext}"))]
         entries.append(entry)
-    atomic.write_text(out, index_page(entries))
+    atomic.write_text(out, index_page(entries), inputs=xml_paths)
     return 0

@@ -61,18 +61,27 @@ def _read_xml(path: str) -> tuple[bytes, str]:
     return _read_input(path, xmlsafe.MAX_BYTES)
 
 
-def _emit(out: str, data: bytes, *, binary: bool = False) -> None:
-    """Write an output: to standard output for '-', else atomically to the file."""
-    if out == "-":
-        if binary and sys.stdout.isatty():
-            raise UsageError("will not write a PDF to a terminal: give -o FILE, or redirect "
-                             "standard output")
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
+def _emit(out: str, data: bytes, *, binary: bool = False, inputs=()) -> None:
+    """Write an output: to standard output for '-', else by akn.atomic's rule (a regular
+    file replaced atomically, a device or FIFO written into, never one of the inputs)."""
+    _emit_all([(out, data)], inputs=inputs, binary=binary)
+
+
+def _emit_all(items, *, inputs=(), binary: bool = False) -> None:
+    """Write a command's outputs together: all of them, or (an output that cannot be
+    written, one that is an input) none."""
+    if binary and any(out == "-" for out, _ in items) and sys.stdout.isatty():
+        raise UsageError("will not write a PDF to a terminal: give -o FILE, or redirect "
+                         "standard output")
     from akn import atomic
-    atomic.write_bytes(out, data)
+    atomic.write_all(items, inputs=[i for i in inputs if i != "-"])
+
+
+def _check_outputs(outputs, inputs) -> None:
+    """Refuse, before any work, an output that may not be written (a folder, a socket) or
+    that is an input or another output of the command."""
+    from akn import atomic
+    atomic.check([o for o in outputs if o], inputs=[i for i in inputs if i != "-"])
 
 
 def _default_output(src: str, suffix: str) -> str:
@@ -109,14 +118,16 @@ def cmd_parse(args) -> int:
         raise UsageError("-o - and --report - would both write to standard output; "
                          "send one of them to a file")
     data, name = _read_input(args.source)
+    _check_outputs([out, args.report], [args.source])
     result = akn.parse_text(data, name=name, lang=args.lang)
     for d in sorted(result.diagnostics, key=lambda d: (d.line, d.col)):
         warnings.warn(str(d))
     warnings.gate(name)
-    _emit(out, result.xml)
+    outputs = [(out, result.xml)]
     if args.report:
         report = json.dumps(result.report(), ensure_ascii=False, indent=1) + "\n"
-        _emit(args.report, report.encode("utf-8"))
+        outputs.append((args.report, report.encode("utf-8")))
+    _emit_all(outputs, inputs=[args.source])
     return 0
 
 
@@ -197,12 +208,13 @@ def cmd_html(args) -> int:
     warnings = Warnings(args)
     data, name = _read_xml(args.document)
     out = args.output or _default_output(args.document, ".html")
+    _check_outputs([out], [args.document])
     links = _links(args, args.document, out)
     tree = _read_akn(name, strict=args.strict, data=data, warnings=warnings)
     page = html.render(tree, source_name=os.path.basename(name) if name != STDIN else "",
                        links=links)
     warnings.gate(name)
-    _emit(out, page.encode("utf-8"))
+    _emit(out, page.encode("utf-8"), inputs=[args.document])
     return 0
 
 
@@ -216,6 +228,7 @@ def cmd_pdf(args) -> int:
     if out == "-" and sys.stdout.isatty():
         raise UsageError("will not write a PDF to a terminal: give -o FILE, or redirect "
                          "standard output")
+    _check_outputs([out], [args.document])
     tree = _read_akn(name, strict=args.strict, data=xml_bytes, warnings=warnings)
     # the XML the PDF carries is named after the input, or after the output for stdin
     carried = os.path.basename(name) if name != STDIN else \
@@ -224,7 +237,7 @@ def cmd_pdf(args) -> int:
     for problem in made.problems:
         warnings.warn(f"{name}: warning: PDF tagging: {problem}")
     warnings.gate(name)
-    _emit(out, made.pdf, binary=True)
+    _emit(out, made.pdf, binary=True, inputs=[args.document])
     return 0
 
 
