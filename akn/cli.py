@@ -42,18 +42,17 @@ class Warnings:
 
 
 def _read_input(path: str, limit: int | None = None) -> tuple[bytes, str]:
-    """The bytes of a file, or of standard input for '-', and the name to report."""
+    """The bytes of a file, or of standard input for '-', and the name to report. Text
+    (no limit given) is read in chunks up to the reader's limit (akn.read.source)."""
+    if limit is None:
+        from akn.read.source import read_bounded
+        if path == "-":
+            return read_bounded(STDIN, stream=sys.stdin.buffer), STDIN
+        return read_bounded(path), path
     if path == "-":
-        stream = sys.stdin.buffer
-        return (stream.read() if limit is None else stream.read(limit + 1)), STDIN
-    if limit is not None:
-        from akn import xmlsafe
-        return xmlsafe.read_file(path), path
-    try:
-        with open(path, "rb") as f:
-            return f.read(), path
-    except OSError as e:
-        raise AknError(f"cannot read: {e.strerror}", path, 0, 0, "io")
+        return sys.stdin.buffer.read(limit + 1), STDIN
+    from akn import xmlsafe
+    return xmlsafe.read_file(path), path
 
 
 def _read_xml(path: str) -> tuple[bytes, str]:

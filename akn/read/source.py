@@ -6,19 +6,35 @@ text is kept as lines with their numbers, and every change made here is a diagno
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 
-from akn.diagnostics import Diagnostics
+from akn.diagnostics import AknError, Diagnostics
 
 MAX_BYTES = 16 * 1024 * 1024
 
 # Bidi embedding/override/isolate controls: they can make a line display differently from
 # what it says, so they are flagged and removed.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-# Left-to-right/right-to-left marks and the byte-order mark inside text: invisible, no words.
-MARKS = re.compile("[\u200e\u200f\ufeff]")
+# Left-to-right/right-to-left marks: invisible, no words, and common in the UN's Arabic text:
+# removed without a word.
+MARKS = re.compile("[\u200e\u200f]")
+# Invisible format characters: they print nothing, yet split a word or a number, so that
+# "1\u00ad. Urges" was not paragraph 1 and "78/9\u200b99" no title number. Removed, with one
+# warning naming the first. The soft hyphen, the Arabic letter mark, the zero-width space,
+# non-joiner and joiner, the word joiner and the invisible operators, the byte-order mark
+# inside text, the deprecated format characters, the annotation marks and the tags.
+INVISIBLE = re.compile("[\u00ad\u034f\u061c\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f"
+                       "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+# ... except a zero-width non-joiner or joiner between two letters of the Arabic script:
+# there it chooses a letter's form (as in Persian and Urdu words), which is the text's own
+# business; it never stands inside a number or a keyword, which are what the reader matches.
+JOINERS = "\u200c\u200d"
+ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff"
+                           "\u0750-\u077f\u08a0-\u08c9\ufb50-\ufdff\ufe70-\ufefc]")
 # C0/C1 controls other than tab, newline and form feed, and DEL. A form feed is where a PDF
 # text extractor (pdftotext) ends a page: the layout stage reads it as a page end.
 CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
@@ -28,7 +44,49 @@ NONCHARACTERS = re.compile("[\ufffe\uffff]")
 # Any of the above, or a tab: one search tells a clean line (the usual case) from one to clean
 # (four searches and a test for tabs took ~0.4 ms on the seed; one takes ~0.1 ms)
 TO_CLEAN = re.compile("[\t\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
-                      "\u2066-\u2069\ufeff\ufffe\uffff]")
+                      "\u2066-\u2069\ufeff\ufffe\uffff\u00ad\u034f\u061c\u180e\u200b-\u200d"
+                      "\u2060-\u2064\u206a-\u206f\ufff9-\ufffb\U000e0000-\U000e007f]")
+
+
+CHUNK = 1024 * 1024
+
+
+def _too_large(name: str, limit: int) -> AknError:
+    return AknError(f"file is larger than the {limit // (1024 * 1024)} MB a resolution can be "
+                    "(the reading stopped there); check it is the right file", name, 0, 0,
+                    "too-large")
+
+
+def read_bounded(path: str, limit: int = MAX_BYTES, stream=None) -> bytes:
+    """The bytes of a file (or of ``stream``, such as standard input), read in chunks and
+    never more than ``limit`` + 1 of them: a 2 GB file, /dev/zero or an endless pipe is an
+    error (FILE:0:0) at once, with a few MB of memory. A regular file is judged by its size
+    first, without reading it."""
+    if stream is not None:
+        return _read_chunks(stream, path, limit)
+    try:
+        with open(path, "rb", buffering=0) as f:
+            st = os.fstat(f.fileno())
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError(21, "Is a directory")
+            if stat.S_ISREG(st.st_mode) and st.st_size > limit:
+                raise _too_large(path, limit)
+            return _read_chunks(f, path, limit)
+    except OSError as e:
+        raise AknError(f"cannot read: {e.strerror or e}", path, 0, 0, "io") from None
+
+
+def _read_chunks(f, name: str, limit: int) -> bytes:
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        chunk = f.read(min(CHUNK, limit + 1 - size))
+        if not chunk:
+            return b"".join(parts)
+        parts.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(name, limit)
 
 
 @dataclass
@@ -53,17 +111,11 @@ def _decode(data: bytes, diag: Diagnostics) -> tuple[str, str]:
             diag.warn(1, 1, f"file is {enc.upper()}; converted to UTF-8 (save it as UTF-8 to silence this)",
                       "encoding")
             return text, enc
-    # UTF-16 without a BOM: every other byte NUL in mostly-ASCII text
-    if len(data) >= 4 and data[1::2].count(0) > len(data) // 4:
-        for enc in ("utf-16-le", "utf-16-be"):
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError:
-                continue
-            if "\x00" not in text:
-                diag.warn(1, 1, f"file looks like {enc.upper()} without a byte-order mark; converted "
-                          "to UTF-8 (save it as UTF-8 to silence this)", "encoding")
-                return text, enc
+    guess = _utf16_without_bom(data)
+    if guess is not None:
+        diag.warn(1, 1, f"file looks like {guess[1].upper()} without a byte-order mark; converted "
+                  "to UTF-8 (save it as UTF-8 to silence this)", "encoding")
+        return guess
     head = data[:8192]
     if head.count(0) > max(4, len(head) // 100) or _binary(head):
         line = data[:data.find(b"\x00")].count(b"\n") + 1 if b"\x00" in head else 1
@@ -74,6 +126,27 @@ def _decode(data: bytes, diag: Diagnostics) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass  # the fallback's own errors are raised outside this handler, unchained
     return _fallback(data, diag), "windows-1256"
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """The text and its encoding, if the bytes read as UTF-16 (either order) without a BOM.
+    Text in any script has NUL bytes then (a space is 20 00 or 00 20) and reads, in the
+    right order only, as printable characters among real spaces and line ends: in the wrong
+    order a space is U+2000 and a line end U+0A00. Arabic, whose bytes 27 06 are neither
+    NUL nor every other byte, was called "binary" by the old test (every other byte NUL)."""
+    if len(data) < 4 or len(data) % 2 or b"\x00" not in data[:8192]:
+        return None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:20000]
+        breaks = sample.count(" ") + sample.count("\n")
+        odd = sum(1 for ch in sample if not ch.isprintable() and ch not in "\n\r\t\f")
+        if "\x00" not in text and breaks * 100 >= len(sample) and odd * 50 <= len(sample):
+            return text, enc
+    return None
 
 
 _CTL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
@@ -163,24 +236,67 @@ def read_source(data: bytes, name: str) -> Source:
     if all(line.isprintable() or not TO_CLEAN.search(line) for line in lines):
         return Source(name=name, lines=lines, encoding=enc, diagnostics=diag)
     lines = _extractor_marks(lines, diag)
-    out = []
-    for no, line in enumerate(lines, 1):
-        if "\t" in line:
-            line = line.replace("\t", " ")
-        for rx, what, code in ((CONTROLS, "control character", "control"),
-                               (BIDI_CONTROLS, "bidi control character", "bidi-control"),
-                               (NONCHARACTERS, "noncharacter (not allowed in XML)", "control")):
-            kept = _harmless_pop(line) if rx is BIDI_CONTROLS else -1
-            for m in rx.finditer(line):
-                if m.start() == kept:
-                    continue
-                ch = m.group()
-                extra = (" (it can make the line display differently from what it says)"
-                         if code == "bidi-control" else "")
-                uname = unicodedata.name(ch, "")  # controls have no name: no double space
-                diag.warn(no, m.start() + 1, f"{what} U+{ord(ch):04X}{' ' + uname if uname else ''} "
-                          f"removed{extra}", code)
-            line = rx.sub("", line) if kept < 0 else rx.sub("", line[:kept]) + line[kept:]
-        line = MARKS.sub("", line)
-        out.append(line)
+    invisible = _Invisible()
+    out = [_clean_line(no, line, diag, invisible) for no, line in enumerate(lines, 1)]
+    invisible.report(diag)
     return Source(name=name, lines=out, encoding=enc, diagnostics=diag)
+
+
+def _clean_line(no: int, line: str, diag: Diagnostics, invisible: "_Invisible") -> str:
+    """One line without its tabs, controls, bidi controls, noncharacters, marks and invisible
+    characters; a warning for each control removed (invisible ones are counted)."""
+    if "\t" in line:
+        line = line.replace("\t", " ")
+    line = invisible.remove(no, line)
+    for rx, what, code in ((CONTROLS, "control character", "control"),
+                           (BIDI_CONTROLS, "bidi control character", "bidi-control"),
+                           (NONCHARACTERS, "noncharacter (not allowed in XML)", "control")):
+        kept = _harmless_pop(line) if rx is BIDI_CONTROLS else -1
+        for m in rx.finditer(line):
+            if m.start() == kept:
+                continue
+            ch = m.group()
+            extra = (" (it can make the line display differently from what it says)"
+                     if code == "bidi-control" else "")
+            uname = unicodedata.name(ch, "")  # controls have no name: no double space
+            diag.warn(no, m.start() + 1, f"{what} U+{ord(ch):04X}{' ' + uname if uname else ''} "
+                      f"removed{extra}", code)
+        line = rx.sub("", line) if kept < 0 else rx.sub("", line[:kept]) + line[kept:]
+    return MARKS.sub("", line)
+
+
+class _Invisible:
+    """Invisible format characters (INVISIBLE), removed from every line and reported once:
+    the first one's LINE:COL, code point and name, and how many there were."""
+
+    def __init__(self):
+        self.count = 0
+        self.first: tuple[int, int, str] | None = None
+
+    def remove(self, no: int, line: str) -> str:
+        if not INVISIBLE.search(line):
+            return line
+        drop = [m.start() for m in INVISIBLE.finditer(line) if not _joins_letters(line, m.start())]
+        if not drop:
+            return line
+        if self.first is None:
+            self.first = (no, drop[0] + 1, line[drop[0]])
+        self.count += len(drop)
+        gone = set(drop)
+        return "".join(ch for i, ch in enumerate(line) if i not in gone)
+
+    def report(self, diag: Diagnostics) -> None:
+        if self.first is None:
+            return
+        no, col, ch = self.first
+        many = f"{self.count} invisible characters removed, the first" if self.count > 1 \
+            else "invisible character removed:"
+        diag.warn(no, col, f"{many} U+{ord(ch):04X} {unicodedata.name(ch, 'FORMAT CHARACTER')} "
+                  "here: such characters print nothing, yet would split the words and numbers "
+                  "the reader looks for (a paragraph's number, the title's)", "invisible")
+
+
+def _joins_letters(line: str, at: int) -> bool:
+    """A zero-width (non-)joiner between two Arabic-script letters: kept (it shapes them)."""
+    return line[at] in JOINERS and 0 < at < len(line) - 1 \
+        and bool(ARABIC_LETTER.match(line[at - 1])) and bool(ARABIC_LETTER.match(line[at + 1]))
