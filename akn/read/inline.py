@@ -51,6 +51,10 @@ def _make_patterns(lang: Language):
     months = "|".join(re.escape(m) for m in sorted(lang.months, key=len, reverse=True))
     # the language's date pattern, with {D} for a digit and {months} for its month names
     date = lang.date_pattern.replace("{months}", months).replace("{D}", D)
+    # a year of more digits is read whole, to be refused (iso_date), not cut to its first
+    # four ("21 November 99999" was 9999-11-21); a day is not the end of a longer number
+    date = date.replace(f"(?P<year>{D}{{4}})", f"(?<!{D})(?P<year>{D}{{4,}})")
+    date = date.replace("(?P<day>", f"(?<!{D})(?P<day>", 1)
     # every alternative starts with one of these characters: a look-ahead lets the engine
     # skip the other positions at once (the text is mostly letters)
     inline = re.compile("(?=[\\^*0-9٠-٩A-Z])(?:" + "|".join([
@@ -213,7 +217,11 @@ class Inliner:
         iso = self.iso_date(m)
         if not iso:
             line, col, _ = text.position(base + m.start())
-            self.diag.warn(line, col, f"\"{m.group(0)}\" is not a calendar date; kept as text", "bad-date")
+            year = ascii_digits(m.group("year"))
+            why = f" (its year {year} is not four digits, 1000 to 9999)" \
+                if len(year) != 4 or year[0] == "0" else ""
+            self.diag.warn(line, col, f"\"{m.group(0)}\" is not a calendar date{why}; kept as text",
+                           "bad-date")
             out.text(m.group(0))
             return
         whole = m.group(0)
@@ -244,8 +252,13 @@ class Inliner:
             out.text(fixed)
 
     def iso_date(self, m) -> str | None:
+        """The date as YYYY-MM-DD, or None if it is no calendar date (a year of other than
+        four digits is none either: datetime would take 0999, and 99999 was cut to 9999)."""
+        year = ascii_digits(m.group("year"))
+        if len(year) != 4 or year[0] == "0":
+            return None
         try:
-            d = datetime.date(int(ascii_digits(m.group("year"))), self.lang.months[m.group("month")],
+            d = datetime.date(int(year), self.lang.months[m.group("month")],
                               int(ascii_digits(m.group("day"))))
         except ValueError:
             return None

@@ -28,6 +28,7 @@ def adoption(res: Resolution, diag: Diagnostics) -> None:
     probe = Inliner(res.lang, diag, 0, {})
     found = [(t, d) for t, d in ((t, probe.parse_date(t.value))
                                  for t in (res.closing_date, res.masthead.get("adoption")) if t is not None) if d]
+    found = [(t, d) for t, d in found if _plausible_adoption(t, d, diag)]
     if found:
         if len(found) == 2 and found[0][1] != found[1][1]:
             t = found[1][0]
@@ -38,6 +39,17 @@ def adoption(res: Resolution, diag: Diagnostics) -> None:
     diag.warn(res.number_pos[0], 1, "no adoption date found (neither the adoption line nor the closing "
               "date reads as a date); the FRBR IRIs use 0001-01-01", "no-date")
     res.adoption = None
+
+
+def _plausible_adoption(t, iso: str, diag: Diagnostics) -> bool:
+    """An adoption date falls between 1945 (the United Nations' founding) and 9999; one
+    outside (a typo, "1923" for "2023") is not made the document's date, with a warning."""
+    if "1945" <= iso[:4] <= "9999":
+        return True
+    diag.warn(t.first.line, t.first.col, f"adoption date {iso} is before 1945, when the "
+              "United Nations was founded: not taken as the adoption date (check the year)",
+              "bad-date")
+    return False
 
 
 def numbers(res: Resolution, diag: Diagnostics) -> None:
