@@ -124,9 +124,10 @@ def adoption_date(f: Facts) -> str:
 def bagging_date(f: Facts) -> str:
     """SOURCE_DATE_EPOCH when set, else the markup date, else the adoption date: never
     the clock, so that the same input gives the same bag."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return time.strftime("%Y-%m-%d", time.gmtime(int(epoch)))
+    from akn.frbr import source_date_epoch
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return epoch.strftime("%Y-%m-%d")
     for day in (f.dates["manifestation"].get("markup"), adoption_date(f),
                 *sorted(d for lv in f.dates.values() for d in lv.values() if d)[::-1]):
         if day and re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):

@@ -8,10 +8,32 @@
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
+from akn.diagnostics import AknError
 from akn.lang import ascii_digits
+
+# 9999-12-31T23:59:59Z: the last second a four-digit year (and xsd:date) can name
+LAST_SECOND = 253402300799
+
+
+def source_date_epoch() -> datetime | None:
+    """SOURCE_DATE_EPOCH (reproducible-builds.org) as a UTC time, or None when it is unset
+    or empty. A value that is not a whole number of seconds from 0 to 9999-12-31 is an error
+    (exit 1), as that specification asks, never an internal error: 99999999999999999999
+    overflowed the C time functions (exit 3), and "-5" or "soon" were silently ignored."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > LAST_SECOND:
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        raise AknError(f"SOURCE_DATE_EPOCH={shown!r} is not a time akn can write: give a whole "
+                       f"number of seconds since 1970-01-01 UTC, 0 to {LAST_SECOND} "
+                       "(9999-12-31), or unset it", "SOURCE_DATE_EPOCH", 0, 0, "environment")
+    return datetime.fromtimestamp(int(raw), tz=timezone.utc)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,10 @@ from __future__ import annotations
 import bisect
 import os
 import re
-import time
 
 from akn import __version__
 from akn.diagnostics import Diagnostics
-from akn.frbr import FrbrUri
+from akn.frbr import FrbrUri, source_date_epoch
 from akn.lang import ascii_digits
 from akn.read.inline import Inliner
 from akn.read.model import Operative, Resolution, Text
@@ -368,9 +367,9 @@ class Builder:
         fr, res = self.frbr, self.res
         date = fr.date
         markup_date = date
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        if epoch and epoch.isdigit():
-            markup_date = time.strftime("%Y-%m-%d", time.gmtime(int(epoch)))
+        epoch = source_date_epoch()
+        if epoch is not None:
+            markup_date = epoch.strftime("%Y-%m-%d")
         ident = sub(meta, "identification", {"source": "#akn"})
         w = sub(ident, "FRBRWork")
         sub(w, "FRBRthis", {"value": fr.work_this})

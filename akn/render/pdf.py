@@ -105,9 +105,10 @@ def short(title: str, limit: int = 90) -> str:
 
 def build_date(f: Facts) -> datetime:
     """SOURCE_DATE_EPOCH when set, else the document's latest FRBR date (midnight UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    from akn.frbr import source_date_epoch
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return epoch
     day = (f.dates[-1] if f.dates else f.adopted) or "2000-01-01"
     try:
         return datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=timezone.utc)
