@@ -6,8 +6,15 @@ command exits non-zero and leaves no output file behind.
 """
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
+
+
+def _one_line(message: str) -> str:
+    """The message with each line break (and the spaces around it) made one space."""
+    message = re.sub(r"[ \t]*[\r\n]+[ \t]*(?=[,.;:])", "", message)
+    return re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", message).strip()
 
 
 @dataclass(frozen=True)
@@ -18,6 +25,15 @@ class Diagnostic:
     severity: str  # "warning" | "error"
     message: str
     code: str = ""  # short machine-readable kind, e.g. "call-repaired"
+
+    def __post_init__(self):
+        # one diagnostic, one line: libxml2 ends some messages with a line break or breaks
+        # them in two ("CData section not finished\n…", "Char 0x0 out of allowed range\n"),
+        # which split FILE:LINE:COL: from the rest for anyone reading stderr line by line
+        if "\n" in self.message or "\r" in self.message:
+            object.__setattr__(self, "message", _one_line(self.message))
+        if "\n" in self.file or "\r" in self.file:   # a file name with a line break in it
+            object.__setattr__(self, "file", self.file.replace("\r", "\\r").replace("\n", "\\n"))
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
