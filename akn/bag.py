@@ -224,7 +224,8 @@ def _digests(path: Path) -> tuple[int, dict[str, str]]:
 def _read_small(path: Path, limit: int) -> bytes:
     """A regular file of at most ``limit`` bytes; an OSError (EFBIG) if it is larger."""
     with os.fdopen(_open_regular(path), "rb") as fh:
-        data = fh.read(limit + 1)
+        size = os.fstat(fh.fileno()).st_size   # read(n) sets n bytes aside: ask for no more
+        data = fh.read(min(size, limit) + 1)
     if len(data) > limit:
         raise OSError(errno.EFBIG, f"larger than {limit >> 20} MB")
     return data
