@@ -19,7 +19,7 @@ from akn import build
 from tests.conftest import ROOT, SEED_TXT
 
 TITLE_A = "لمكافحة الاتجار بالأشخاص"
-TITLE_B = "لمكافحة الاتجار بالبشر"
+TITLE_B = "لمكافحة القرصنة البحرية"
 
 
 class _Null:
