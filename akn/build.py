@@ -18,9 +18,12 @@ Folders given as inputs stand for their ``*.txt`` and ``*.xml`` files.
 from __future__ import annotations
 
 import os
+import re
+import signal
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -45,6 +48,8 @@ class Result:
     warnings: list[str] = field(default_factory=list)
     entry: dict | None = None   # for the index: symbol, title, lang, dir, adopted
     cpu: float = 0.0            # CPU seconds of the worker for this file (waiting excluded)
+    outputs: dict | None = None  # {".xml": {"sha256", "bytes"}, ...}: what was written
+    input_sha256: str = ""       # of the input bytes the outputs were made from
 
 
 # --------------------------------------------------------------------------- planning
@@ -71,29 +76,51 @@ def expand(inputs: list[str], skipped: list[str] | None = None) -> tuple[list[st
     return files, problems
 
 
-def plan(files: list[str], outdir: str | os.PathLike) -> tuple[list[Job], list[Result]]:
+def plan(files: list[str], outdir: str | os.PathLike, *,
+         index: bool = True) -> tuple[list[Job], list[Result]]:
     """One job per input, named relative to the inputs' common folder; inputs whose names
-    would leave DIR or clash with another input's are refused (as failed results)."""
+    would leave DIR, are not valid UTF-8, clash with another input's or (``index``) with
+    the catalogue DIR/index.html are refused (as failed results)."""
     out = Path(outdir).resolve()
     absolute = [os.path.abspath(f) for f in files]
     common = os.path.commonpath([os.path.dirname(a) for a in absolute]) if absolute else ""
     jobs, refused, taken = [], [], {}
     for given, a in zip(files, absolute):
         rel = Path(os.path.relpath(os.path.splitext(a)[0], common))
-        stem = rel.as_posix()
-        target = (out / rel).resolve()
-        bad = ".." in rel.parts or rel.is_absolute() or not target.is_relative_to(out) \
-            or any(ord(ch) < 32 for ch in stem)
-        job = Job(given, stem, _size(a))
-        if bad:
-            refused.append(Result(job, False, f"output name {stem!r} would leave {outdir}; refused"))
-        elif stem in taken:
-            refused.append(Result(job, False, f"same output name as {taken[stem]} "
-                                              f"({stem}.xml/.html/.pdf); rename one of them"))
+        job = Job(given, rel.as_posix(), _size(a))
+        why = _refusal(job, rel, out, outdir, taken, index)
+        if why:
+            refused.append(Result(job, False, why))
         else:
-            taken[stem] = given
+            taken[job.stem] = given
             jobs.append(job)
     return jobs, refused
+
+
+def shown(path: str) -> str:
+    """A file name as messages show it: bytes that are not UTF-8 as \\xNN escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _refusal(job: Job, rel: Path, out: Path, outdir, taken: dict, index: bool) -> str:
+    """Why this job cannot be built under its name ('' if it can)."""
+    stem = job.stem
+    try:
+        stem.encode("utf-8")
+    except UnicodeEncodeError:
+        return (f"{shown(job.src)}:0:0: error: the file name is not valid UTF-8, so its "
+                "outputs could not be named, linked or listed; rename it (e.g. with "
+                "convmv) and build again")
+    target = (out / rel).resolve()
+    if ".." in rel.parts or rel.is_absolute() or not target.is_relative_to(out) \
+            or any(ord(ch) < 32 for ch in stem):
+        return f"output name {stem!r} would leave {outdir}; refused"
+    if stem in taken:
+        return f"same output name as {taken[stem]} ({stem}.xml/.html/.pdf); rename one of them"
+    if index and stem == "index":
+        return (f"{job.src}:0:0: error: its page would be {outdir}/index.html, which is the "
+                "build's catalogue; rename the input (or build with --no-index)")
+    return ""
 
 
 def _size(path: str) -> int:
@@ -118,18 +145,21 @@ def build_one(job: Job, outdir: str) -> Result:
     t0, c0 = time.perf_counter(), time.process_time()
     warnings: list[str] = []
     try:
-        entry = _build(job, Path(outdir), warnings)
+        entry, outputs = _build(job, Path(outdir), warnings)
+        digest = outputs.pop("input")
     except Exception as e:  # noqa: BLE001 — one bad file must not stop the batch
         from akn.diagnostics import AknError
         reason = str(e) if isinstance(e, AknError) else f"internal error: {type(e).__name__}: {e}"
         return Result(job, False, reason, time.perf_counter() - t0, warnings,
                       cpu=time.process_time() - c0)
     return Result(job, True, "", time.perf_counter() - t0, warnings, entry,
-                  cpu=time.process_time() - c0)
+                  cpu=time.process_time() - c0, outputs=outputs, input_sha256=digest)
 
 
-def _build(job: Job, outdir: Path, warnings: list[str]) -> dict:
+def _build(job: Job, outdir: Path, warnings: list[str]) -> tuple[dict, dict]:
+    import hashlib
     from akn import atomic, schema, xmlsafe
+    from akn.build_manifest import output_record
     from akn.diagnostics import AknError
     from akn.render import html, pdf
     src = job.src
@@ -166,13 +196,12 @@ def _build(job: Job, outdir: Path, warnings: list[str]) -> dict:
         atomic.write_bytes(xml_out, xml_bytes)
     atomic.write_text(base.with_name(base.name + ".html"), page)
     atomic.write_bytes(base.with_name(base.name + ".pdf"), out.pdf)
-    return {"stem": job.stem, "symbol": ctx["symbol"], "title": ctx["title"],
-            "lang": ctx["lang"], "dir": ctx["dir"], "adopted": ctx["frbr"].get("adopted", ""),
-            "pages": out.pages}
-
-
-def _pool_build(job: Job, outdir: str) -> Result:
-    return build_one(job, outdir)
+    entry = {"stem": job.stem, "symbol": ctx["symbol"], "title": ctx["title"],
+             "lang": ctx["lang"], "dir": ctx["dir"], "adopted": ctx["frbr"].get("adopted", ""),
+             "pages": out.pages}
+    return entry, {"input": hashlib.sha256(data).hexdigest(), ".xml": output_record(xml_bytes),
+                   ".html": output_record(page.encode("utf-8")),
+                   ".pdf": output_record(out.pdf)}
 
 
 # --------------------------------------------------------------------------- the batch
@@ -271,7 +300,7 @@ def _clock(s: float) -> str:
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
-MANIFEST = "build-manifest.json"
+from akn.build_manifest import MANIFEST  # noqa: E402
 
 
 def fingerprint() -> str:
@@ -296,33 +325,56 @@ def fingerprint() -> str:
     return h.hexdigest()
 
 
-def _sha256(path: str) -> str:
-    import hashlib
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM reached the build (raised in its main thread)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _stop_on_signals():
+    """While the build runs, SIGINT and SIGTERM raise :class:`Interrupted`; the first one
+    also ignores any further one, so that stopping the workers and recording what finished
+    is not itself interrupted (it takes at most a few seconds: akn.pool.GRACE)."""
+    def handler(signum, frame):
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, signal.SIG_IGN)
+        raise Interrupted(signum)
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return ""
-
-
-def _load_manifest(outdir: str, code: str) -> dict:
-    import json
+        old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:   # not the main thread: the caller handles signals
+        old = {}
     try:
-        data = json.loads((Path(outdir) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data.get("docs", {}) if data.get("code") == code else {}
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
 
 
-def _up_to_date(job: Job, outdir: str, known: dict, digest: str) -> Result | None:
-    """A result for a file whose three outputs exist and were built from these same input
-    bytes by this same code (the manifest says so); None if it must be built."""
-    rec = known.get(job.stem)
-    if not rec or not digest or rec.get("input_sha256") != digest:
-        return None
-    base = Path(outdir) / job.stem
-    if not all(base.with_name(base.name + ext).is_file() for ext in (".xml", ".html", ".pdf")):
-        return None
-    return Result(job, True, "up to date", 0.0, list(rec.get("warnings", [])), rec.get("entry"))
+TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")   # akn.atomic's: .NAME.XXXXXXXX.tmp
+
+
+def sweep_temporaries(outdir: str, jobs: list[Job]) -> int:
+    """Remove the temporaries a killed build left (files named like akn.atomic's, in DIR and
+    the folders this build writes to, never followed through a link); how many."""
+    base = Path(outdir)
+    folders = {base} | {(base / j.stem).parent for j in jobs}
+    n = 0
+    for folder in sorted(folders):
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for e in entries:
+            if TEMPORARY.fullmatch(e.name) and e.is_file(follow_symlinks=False):
+                try:
+                    os.unlink(e.path)
+                    n += 1
+                except OSError:
+                    pass
+    return n
 
 
 def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
@@ -331,74 +383,141 @@ def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
     """Build everything that is not already up to date (``force``: everything); return
     (exit status, results in input order). ``quiet``: print only the failures.
     ``cluster``: a Dask scheduler's address, whose workers build the documents instead of
-    ``jobs`` local processes (akn.cluster)."""
+    ``jobs`` local processes (akn.cluster). SIGINT or SIGTERM stops the workers at once,
+    keeps (and records) the files that were finished, and gives 130 or 143."""
+    from akn import atomic
+    from akn.build_manifest import BuildManifest
     stream = stream or sys.stderr
     say = (lambda *a, **k: None) if quiet else print
     skipped: list[str] = []
     files, problems = expand(inputs, skipped)
-    todo, results = plan(files, outdir)
+    todo, results = plan(files, outdir, index=index)
     for p in problems:
         print(f"akn build: {p}", file=stream)
     for s in skipped:
         say(f"akn build: note: {s}", file=stream)
-    from akn import atomic
     atomic.ensure_folder(outdir)
+    sweep_temporaries(outdir, todo)
     code = fingerprint()
-    known = {} if force else _load_manifest(outdir, code)
-    digests = {j.stem: _sha256(j.src) for j in todo}
-    fresh = [r for r in (_up_to_date(j, outdir, known, digests[j.stem]) for j in todo) if r]
+    book = BuildManifest(outdir, code, trust=not force)
+    todo, fresh = _split_fresh(todo, book)
+    results.extend(fresh)
     if fresh:
-        done = {r.job.stem for r in fresh}
-        todo = [j for j in todo if j.stem not in done]
-        results.extend(fresh)
-        say(f"akn build: {len(fresh)} up to date (same input bytes, same code): skipped; "
-            "--force rebuilds them", file=stream)
+        say(f"akn build: {len(fresh)} up to date (same input bytes, same code, outputs as "
+            "recorded): skipped; --force rebuilds them", file=stream)
     load_start = os.getloadavg()
     progress = Progress(len(todo), stream, jobs=jobs, sizes=sum(j.size for j in todo), quiet=quiet,
                         where=f"on the Dask cluster at {cluster}" if cluster else "")
-    order = sorted(todo, key=lambda j: -j.size)   # largest first: a short tail
-    try:
-        if cluster:   # the same jobs on a Dask cluster's workers
-            from akn import cluster as engine
-            results.extend(engine.run_jobs(order, outdir, cluster, progress.update, code=code,
-                                           say=lambda m: say(m, file=stream)))
-        elif jobs <= 1 or len(order) <= 1:
-            _warm()
-            for job in order:
-                r = build_one(job, outdir)
-                results.append(r)
-                progress.update(r)
-        else:
-            results.extend(_run_pool(order, outdir, jobs, progress))
-    finally:
-        progress.close()
+    done: list[Result] = []
+    with _stop_on_signals():
+        try:
+            _execute(todo, outdir, jobs, cluster, _finisher(book, done, progress), code,
+                     lambda m: say(m, file=stream))
+        except Interrupted as e:
+            progress.close()
+            return _interrupted(e.signum, outdir, todo, book, done, stream), results + done
+        finally:
+            progress.close()
+    results.extend(done)
     rank = {f: i for i, f in enumerate(files)}
     results.sort(key=lambda r: rank.get(r.job.src, -1))
+    book.save()
+    _write_warnings(outdir, results, say, stream)
+    if index:
+        entries = [dict(r.entry) for r in results if r.ok and r.entry]
+        if entries:
+            atomic.write_text(Path(outdir) / "index.html", index_page(entries))
+    return _summary(results, problems, skipped, len(fresh), outdir, progress, stats, jobs,
+                    load_start, stream, say), results
+
+
+def _split_fresh(todo: list[Job], book) -> tuple[list[Job], list[Result]]:
+    """The jobs to build, and results for those whose manifest entry still holds."""
+    from akn.build_manifest import file_sha256
+    left, fresh = [], []
+    for job in todo:
+        digest = file_sha256(job.src)
+        rec = book.fresh(job.stem, digest)
+        if rec is None:
+            left.append(job)
+        else:
+            fresh.append(Result(job, True, "up to date", 0.0, list(rec.get("warnings", [])),
+                                rec.get("entry")))
+    return left, fresh
+
+
+def _finisher(book, done: list[Result], progress: Progress):
+    """What happens as each document ends: recorded in the manifest first, then counted."""
+    def finished(r: Result) -> None:
+        if r.ok and r.outputs:
+            book.record(r.job.stem, {"input_sha256": r.input_sha256, "entry": r.entry,
+                                     "warnings": r.warnings, "outputs": r.outputs})
+        else:
+            book.record(r.job.stem, None)
+        done.append(r)
+        progress.update(r)
+    return finished
+
+
+def _execute(order: list[Job], outdir: str, jobs: int, cluster: str | None, finished,
+             code: str, say) -> None:
+    order = sorted(order, key=lambda j: -j.size)   # largest first: a short tail
+    if cluster:   # the same jobs on a Dask cluster's workers
+        from akn import cluster as engine
+        engine.run_jobs(order, outdir, cluster, finished, code=code, say=say)
+    elif jobs <= 1 or len(order) <= 1:
+        if order:
+            _warm()
+        for job in order:
+            finished(build_one(job, outdir))
+    else:
+        from akn.pool import Pool
+        pool = Pool(jobs, outdir)
+        try:
+            pool.run(order, finished)
+        except BaseException:
+            pool.stop(finished)   # a result complete before the stop is still recorded
+            raise
+        pool.close()
+
+
+def _interrupted(signum: int, outdir: str, todo: list[Job], book, done: list[Result],
+                 stream) -> int:
+    """After SIGINT/SIGTERM: the workers are gone; record what finished, sweep, say so."""
+    sweep_temporaries(outdir, todo)
+    try:
+        book.save()
+    except Exception:   # noqa: BLE001 — the journal keeps the record for the next build
+        pass
+    finished = sum(r.ok for r in done)
+    name = signal.Signals(signum).name
+    print(f"\nakn build: interrupted ({name}); {finished} finished {_files(finished)} kept and "
+          f"recorded in {MANIFEST}, {len(todo) - finished} not finished (their outputs may be "
+          "missing or old: the next build makes them)", file=stream)
+    return 128 + signum
+
+
+def _write_warnings(outdir: str, results: list[Result], say, stream) -> None:
+    """The parser's and validator's warnings: a log beside the outputs."""
+    from akn import atomic
     warned = [w for r in results for w in r.warnings]
-    if warned:   # the parser's and validator's warnings: a log beside the outputs
+    if warned:
         atomic.write_text(Path(outdir) / "build-warnings.txt", "\n".join(warned) + "\n")
         n = sum(bool(r.warnings) for r in results)
         say(f"akn build: {len(warned)} warning{'s' if len(warned) != 1 else ''} for {n} "
             f"{_files(n)}, written to {Path(outdir) / 'build-warnings.txt'}", file=stream)
     else:
         (Path(outdir) / "build-warnings.txt").unlink(missing_ok=True)
-    import json
-    manifest = {"code": code, "docs": {
-        r.job.stem: {"input_sha256": digests.get(r.job.stem, ""), "entry": r.entry,
-                     "warnings": r.warnings}
-        for r in sorted(results, key=lambda r: r.job.stem) if r.ok}}
-    atomic.write_text(Path(outdir) / MANIFEST,
-                      json.dumps(manifest, ensure_ascii=False, indent=0, sort_keys=True) + "\n")
-    if index:
-        entries = [dict(r.entry) for r in results if r.ok and r.entry]
-        if entries:
-            atomic.write_text(Path(outdir) / "index.html", index_page(entries))
+
+
+def _summary(results, problems, skipped, fresh: int, outdir, progress, stats, jobs, load_start,
+             stream, say) -> int:
     failed = [r for r in results if not r.ok]
-    built = len(results) - len(failed) - len(fresh)
+    built = len(results) - len(failed) - fresh
     if stats:
-        _write_stats(stats, jobs, built, len(fresh), len(failed) + len(problems),
+        _write_stats(stats, jobs, built, fresh, len(failed) + len(problems),
                      time.monotonic() - progress.t0, load_start)
-    say(f"akn build: {built} built, {len(fresh)} up to date, {len(failed) + len(problems)} failed"
+    say(f"akn build: {built} built, {fresh} up to date, {len(failed) + len(problems)} failed"
         + (f", {len(skipped)} skipped" if skipped else "") + f", into {outdir}"
         f" ({_clock(time.monotonic() - progress.t0)})", file=stream)
     if failed or problems:
@@ -406,9 +525,9 @@ def run(inputs: list[str], outdir: str, jobs: int = 1, *, index: bool = True,
         for p in problems:
             print(f"  {p}", file=stream)
         for r in failed:   # an AknError names the file already (FILE:LINE:COL: error: …)
-            named = r.reason.startswith(f"{r.job.src}:")
-            print(f"  {r.reason}" if named else f"  {r.job.src}: {r.reason}", file=stream)
-    return (1 if failed or problems else 0), results
+            named = r.reason.startswith((f"{r.job.src}:", f"{shown(r.job.src)}:"))
+            print(f"  {r.reason}" if named else f"  {shown(r.job.src)}: {r.reason}", file=stream)
+    return 1 if failed or problems else 0
 
 
 def _write_stats(path: str, jobs: int, built: int, fresh: int, failed: int, seconds: float,
@@ -427,41 +546,6 @@ def _write_stats(path: str, jobs: int, built: int, fresh: int, failed: int, seco
              "load_end": [round(x, 2) for x in os.getloadavg()],
              "finished": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     atomic.write_text(Path(path), json.dumps(stats, indent=1) + "\n")
-
-
-def _run_pool(order: list[Job], outdir: str, jobs: int, progress: Progress) -> list[Result]:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
-    import multiprocessing as mp
-    out: list[Result] = []
-    pending = list(order)
-    while pending:   # a worker that dies (out of memory, a crash) costs its file only
-        ctx = mp.get_context("spawn")   # workers are our children: their CPU and memory are counted
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_warm) as pool:
-            futures = {pool.submit(_pool_build, job, outdir): job for job in pending}
-            pending = []
-            broken = False
-            try:
-                for fut in as_completed(futures):
-                    job = futures[fut]
-                    try:
-                        r = fut.result()
-                    except BrokenProcessPool:
-                        if not broken:   # the first casualty is the likely culprit
-                            broken = True
-                            r = Result(job, False, "the worker process died while building it "
-                                                   "(out of memory or a crash in a library)")
-                        else:
-                            pending.append(job)
-                            continue
-                    except Exception as e:  # noqa: BLE001
-                        r = Result(job, False, f"internal error: {type(e).__name__}: {e}")
-                    out.append(r)
-                    progress.update(r)
-            except KeyboardInterrupt:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-    return out
 
 
 # --------------------------------------------------------------------------- the index

@@ -269,24 +269,9 @@ def cmd_index(args) -> int:
 def cmd_export(args) -> int:
     from akn import bag as export   # the module; akn.export is the API function
     if args.check:
-        if args.document or args.output or args.source or args.report or args.pdf:
-            print("akn export: --check DIR takes no other argument", file=sys.stderr)
-            return 2
-        bags = export.find_bags(args.check)
-        if not bags:
-            print(f"{args.check}: error: no bag here (no bagit.txt in it or in its folders)",
-                  file=sys.stderr)
-            return 1
-        bad = 0
-        for bag in bags:
-            problems = export.check(bag)
-            for problem in problems:
-                print(f"{bag}: error: {problem}", file=sys.stderr)
-            if problems:
-                bad += 1
-            elif not args.quiet:
-                print(f"{bag}: valid bag (manifests, AKN 3.0 schema, PDF carries the XML)")
-        return 1 if bad else 0
+        return _check_bags(args, export)
+    if args.expect is not None:
+        raise UsageError("--expect goes with --check BAG")
     if not args.document or not args.output:
         print("akn export: give DOC.xml -o DIR (or --check DIR)", file=sys.stderr)
         return 2
@@ -296,9 +281,40 @@ def cmd_export(args) -> int:
     for w in out.warnings:
         warnings.warn(f"{args.document}: warning: {w}")
     warnings.gate(args.document, f"the bag is written ({out.path})")
-    if not args.quiet:
-        print(out.path)
+    if not args.quiet:   # the anchor: keep it apart from the bag (docs/export.md)
+        where = export.shown(out.path)
+        print(where)
+        print(f"anchor {out.anchor} (also in {export.shown(export.anchor_file(out.path))}; "
+              f"check with: akn export --check {where} --expect {out.anchor})")
     return 0
+
+
+def _check_bags(args, export) -> int:
+    """``akn export --check DIR [--expect sha256:…]``: each bag, and its anchor."""
+    if args.document or args.output or args.source or args.report or args.pdf:
+        print("akn export: --check DIR takes no other argument but --expect", file=sys.stderr)
+        return 2
+    bags = export.find_bags(args.check)
+    if not bags:
+        print(f"{args.check}: error: no bag here (no bagit.txt in it or in its folders)",
+              file=sys.stderr)
+        return 1
+    if args.expect is not None and len(bags) != 1:
+        raise UsageError(f"--expect names one bag's anchor, and {args.check} holds "
+                         f"{len(bags)} bags: give the bag's own folder")
+    bad = 0
+    for bag in bags:
+        problems = export.check(bag, expect=args.expect)
+        for problem in problems:
+            print(f"{export.shown(bag)}: error: {problem}", file=sys.stderr)
+        if problems:
+            bad += 1
+        elif not args.quiet:
+            what = "anchor as expected" if args.expect is not None else \
+                f"anchor {export.anchor(bag)}"
+            print(f"{export.shown(bag)}: valid bag (manifests, AKN 3.0 schema, PDF carries the "
+                  f"XML; {what})")
+    return 1 if bad else 0
 
 
 class _Versions(argparse.Action):
@@ -456,6 +472,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="reuse this PDF (it must carry DOC.xml byte for byte) instead of rendering")
     p.add_argument("--check", metavar="DIR",
                    help="validate the bag DIR (or every bag in DIR); exit 1 naming what is wrong")
+    p.add_argument("--expect", metavar="sha256:HEX",
+                   help="with --check BAG: the bag's anchor as the archive recorded it at export "
+                        "(the sha256 of its tagmanifest-sha256.txt); any other is an error")
     p.set_defaults(func=cmd_export)
     return ap
 

@@ -184,7 +184,7 @@ def test_two_exports_are_byte_identical(bag, seed_xml, seed_pdf, tmp_path):
     # and once more over the existing bag (replaced in place)
     third = export.export(seed_xml, tmp_path / "a", source=SEED_TXT, pdf=seed_pdf).path
     assert third == again and files_of(third) == files_of(bag)
-    assert [p.name for p in (tmp_path / "a").iterdir()] == [NAME]   # no temp dirs left
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [NAME, f"{NAME}.sha256"]  # no temp dirs
 
 
 def test_bagging_date_follows_source_date_epoch(seed_xml, seed_pdf, tmp_path, monkeypatch):
@@ -284,7 +284,8 @@ def test_cli_export_and_check(seed_xml, seed_pdf, tmp_path):
     pdf.write_bytes(seed_pdf)
     out = tmp_path / "bags"
     proc = run_akn("export", seed_xml, "-o", out, "--source", SEED_TXT, "--pdf", pdf)
-    assert proc.stdout.strip().endswith(NAME)
+    lines = proc.stdout.splitlines()
+    assert lines[0].endswith(NAME) and lines[1].startswith("anchor sha256:")
     assert "valid bag" in run_akn("export", "--check", out).stdout
     target = out / NAME / "data" / f"{NAME}.txt"
     target.write_bytes(target.read_bytes() + b"x")
