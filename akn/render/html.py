@@ -32,7 +32,8 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from akn import AKN_NS, __version__
-from akn.lang import eastern_digits, writes_eastern_digits
+from akn.facts import DOC_TYPES, Facts, clean, document_element, first, kids, local, title_alone  # noqa: F401
+from akn.lang import eastern_digits
 
 # inside the package (a wheel carries them as akn/templates; in a checkout akn/templates
 # is a link to the top-level templates/ folder, their source)
@@ -42,14 +43,7 @@ TEMPLATE = "resolution.html.j2"
 # the stylesheet of each medium, from these files in templates/, in this order
 STYLESHEETS = {"screen": ("palette.css", "screen.css"), "print": ("print.css",)}
 
-# ISO 639-2 (FRBRlanguage) -> BCP 47 and base direction
-LANGS = {"ara": "ar", "eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "rus": "ru",
-         "zho": "zh", "chi": "zh", "heb": "he", "fas": "fa", "per": "fa", "urd": "ur"}
-RTL = {"ar", "he", "fa", "ur"}
-
 N = f"{{{AKN_NS}}}"
-DOC_TYPES = {"statement", "act", "bill", "doc", "debate", "debateReport", "judgment",
-             "officialGazette", "amendment", "amendmentList", "portion", "documentCollection"}
 
 
 # --------------------------------------------------------------------------- HTML nodes
@@ -104,16 +98,7 @@ def text_of(nodes) -> str:
 # --------------------------------------------------------------------------- text helpers
 
 _WS = re.compile(r"[ \t\n\r\f\v]+")
-_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BRACKETS = set("()[] \u00a0\t\n")
-
-
-def clean(s: str | None) -> str:
-    """Collapse XML whitespace; drop embedding/isolate controls (we isolate ourselves);
-    NFC (canonically the same text: Arabic marks in a fixed order)."""
-    if not s:
-        return ""
-    return unicodedata.normalize("NFC", _WS.sub(" ", _CONTROLS.sub("", s)))
 
 
 def squash(nodes: list) -> list:
@@ -172,37 +157,8 @@ def squash(nodes: list) -> list:
     return out
 
 
-def local(el) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
-
-
-def kids(el):
-    return [c for c in el if isinstance(c.tag, str)]
-
-
-def first(el, tag: str, **attrs):
-    if el is None:
-        return None
-    for c in el.iter(N + tag):
-        if all(c.get(k) == v for k, v in attrs.items()):
-            return c
-    return None
-
-
 def plain(el) -> str:
     return clean("".join(el.itertext())).strip() if el is not None else ""
-
-
-# What the UN prints between a resolution's number and its title ("٦٧/١٩٠ - …", "78/228. …").
-# Some of its Arabic files put it inside docTitle (`<docTitle> -\tبناء عالم …`: 20 of 324
-# in session 78), which the heading shows as printed but a title used on its own (the page's
-# <title>, the catalogue, the PDF's Title and running header) must not start with.
-_NUMBER_SEPARATOR = re.compile(r"^[\s\-\u2010-\u2015.:]+(?=\S)")
-
-
-def title_alone(text: str) -> str:
-    """A title as it stands on its own: without a number separator in front of it."""
-    return _NUMBER_SEPARATOR.sub("", text)
 
 
 # --------------------------------------------------------------------------- bidi isolation
@@ -353,12 +309,6 @@ def labels(lang: str) -> Labels:
     merged = dict(data["en"])
     merged.update(data.get(lang, {}))
     return Labels(merged)
-
-
-def _eastern_text(doc) -> bool:
-    """Does the resolution's own text write its numbers in Eastern Arabic digits?"""
-    return writes_eastern_digits("".join(t for el in doc if isinstance(el.tag, str)
-                                         and local(el) in ("preamble", "mainBody") for t in el.itertext()))
 
 
 class Note:
@@ -788,56 +738,6 @@ def _fix_arabic_brackets(root) -> None:
 
 # --------------------------------------------------------------------------- the document
 
-def _doc_root(tree):
-    root = tree.getroot() if hasattr(tree, "getroot") else tree
-    for c in kids(root):
-        if local(c) in DOC_TYPES:
-            return root, c
-    raise ValueError("no Akoma Ntoso document element under <akomaNtoso>")
-
-
-def _frbr(doc) -> dict:
-    ident = first(doc, "identification")
-    work = first(ident, "FRBRWork")
-    expr = first(ident, "FRBRExpression")
-    manif = first(ident, "FRBRManifestation")
-
-    def val(el, name, attr="value", **kw):
-        e = first(el, name, **kw)
-        return (e.get(attr) or "").strip() if e is not None else ""
-    langcode = val(expr, "FRBRlanguage", "language")
-    alias = first(work, "FRBRalias", name="symbol")
-    return {
-        "symbol": (alias.get("value") or "").strip() if alias is not None else "",
-        "work": val(work, "FRBRthis"), "expression": val(expr, "FRBRthis"),
-        "manifestation": val(manif, "FRBRthis"), "language": langcode,
-        "adopted": next((e.get("date") for e in (work.iter(N + "FRBRdate") if work is not None else [])
-                         if _DATE.match(e.get("date") or "")), ""),
-        "published": next((e.get("date") for e in (expr.iter(N + "FRBRdate") if expr is not None else [])
-                           if _DATE.match(e.get("date") or "")), ""),
-    }
-
-
-def _parts(root, doc) -> list:
-    """The documents to render in order: the statement itself, or each component of a
-    documentCollection (components referenced by documentRef, or inline)."""
-    if local(doc) != "documentCollection":
-        return [doc]
-    comps = {c.get("eId"): c for c in root.iter(N + "component") if c.get("eId")}
-    parts = []
-    body = first(doc, "collectionBody")
-    for comp in (kids(body) if body is not None else []):
-        inner = next((k for k in kids(comp) if local(k) in DOC_TYPES), None)
-        if inner is None:
-            ref = first(comp, "documentRef")
-            target = comps.get((ref.get("href") or "").lstrip("#")) if ref is not None else None
-            inner = next((k for k in kids(target) if local(k) in DOC_TYPES), None) \
-                if target is not None else None
-        if inner is not None:
-            parts.append(inner)
-    return parts
-
-
 def _masthead(w: Walker, cover) -> dict:
     m = {"publisher": None, "symbol": None, "body": None, "status": None, "issued": None,
          "session": None, "agenda": None, "adoption": None, "proponent": None, "extra": []}
@@ -881,21 +781,18 @@ def _contains(a, b) -> bool:
     return any(x is b for x in a.iter())
 
 
-def _title(w: Walker, doc) -> tuple[list, str]:
-    """(heading nodes, plain title) from the preface: its paragraphs' inline content, the
-    number as span.docnum ("78/228." / "٦٧/١٩٠ -" and the title as printed)."""
+def _title(w: Walker, doc) -> list:
+    """The heading's nodes from the preface: its paragraphs' inline content, the number as
+    span.docnum ("78/228." / "٦٧/١٩٠ -" and the title as printed)."""
     preface = next((k for k in kids(doc) if local(k) == "preface"), None)
     if preface is None:
-        return [], ""
-    title = first(preface, "docTitle")
-    if title is None:
-        title = first(preface, "longTitle")
+        return []
     nodes: list = []
     for p in (kids(preface) if kids(preface) else [preface]):
         if nodes:
             nodes.append(" ")
         nodes.extend(w.inline(p) if local(p) != "docNumber" else w.inline_el(p, [p], 0))
-    return w.finish(nodes), title_alone(plain(title))
+    return w.finish(nodes)
 
 
 def _part(w: Walker, doc, level: int, collection: bool) -> dict:
@@ -904,7 +801,7 @@ def _part(w: Walker, doc, level: int, collection: bool) -> dict:
     part = {"id": None, "num": None, "title": None, "preamble": None, "body": None,
             "conclusions": None, "annexes": [], "level": level}
     if collection:
-        nodes, _ = _title(w, doc)
+        nodes = _title(w, doc)
         num = first(first(doc, "preface"), "docNumber")
         part["id"] = w.uid(f"part-{plain(num)}" if num is not None else None, "part")
         part["heading"] = serialize(w.heading(nodes, level))
@@ -1038,12 +935,6 @@ def _annex(w: Walker, items: list, nid: str, level: int) -> Node:
     return Node("section", attrs, ([heading] if heading is not None else []) + body)
 
 
-def _lang(code: str) -> tuple[str, str]:
-    code = (code or "").lower().strip()
-    lang = LANGS.get(code) or (code if re.fullmatch(r"[a-z]{2}", code) else "und")
-    return lang, ("rtl" if lang in RTL else "ltr")
-
-
 def _json_ld(meta: dict) -> Markup:
     data = {"@context": "https://schema.org", "@type": "Legislation",
             "name": meta["title"], "legislationIdentifier": meta["symbol"],
@@ -1077,27 +968,19 @@ def context(tree, *, source_name: str = "", media: str = "screen",
     ``source_name`` (what a batch build writes)."""
     if media not in STYLESHEETS:
         raise ValueError(f"media must be one of {sorted(STYLESHEETS)}, not {media!r}")
-    root, doc = _doc_root(tree)
-    root = etree.fromstring(etree.tostring(root))   # work on a copy: we mend brackets
-    root, doc = _doc_root(etree.ElementTree(root))
-    frbr = _frbr(doc)
-    lang, dirn = _lang(frbr["language"])
+    root, _ = document_element(tree)
+    facts = Facts(etree.fromstring(etree.tostring(root)))   # a copy: we mend brackets
+    doc = facts.doc
+    frbr, lang, dirn = facts.frbr, facts.lang, facts.dir
     w = Walker(lang, dirn, media)
-    w.eastern = _eastern_text(doc)
-    _fix_arabic_brackets(root)
+    w.eastern = facts.eastern_digits
+    _fix_arabic_brackets(facts.root)
     w.begin_part(doc)
-    cover = next((k for k in kids(doc) if local(k) == "coverPage"), None)
-    masthead = _masthead(w, cover)
-    heading, title_plain = _title(w, doc)
-    symbol = text_of(masthead["symbol"] or []).strip() or frbr["symbol"]
-    if not symbol:   # no symbol anywhere: the number, as FRBRnumber shows it or from the IRI
-        num = first(doc, "FRBRnumber")
-        segs = [x for x in frbr["work"].split("/") if x and not x.startswith("!")]
-        symbol = (num.get("showAs") or num.get("value") or "") if num is not None else \
-            (segs[-1].replace("-", "/") if segs else "")
-    parts_src = _parts(root, doc)
-    collection = local(doc) == "documentCollection"
-    parts = [_part(w, p, 2, collection) for p in parts_src]
+    masthead = _masthead(w, facts.cover)
+    heading = _title(w, doc)
+    title_plain, symbol = facts.title, facts.symbol
+    collection = facts.collection
+    parts = [_part(w, p, 2, collection) for p in facts.parts]
     notes = [{"id": n.id, "marker": n.shown, "body": serialize(n.body),
               "backlinks": [{"href": f"#{c}",
                              "label": (w.L.fmt("back", n=n.shown) if len(n.calls) == 1
@@ -1115,7 +998,7 @@ def context(tree, *, source_name: str = "", media: str = "screen",
         heading = [symbol]
     title_text = title_plain or symbol
     meta = {"title": title_text, "symbol": symbol, "lang": lang, "frbr": frbr,
-            "doc_name": doc.get("name") or local(doc),
+            "doc_name": facts.doc_name,
             "body": text_of(masthead["body"] or []).strip(), "links": links}
     return {
         "media": media, "lang": lang, "dir": dirn, "labels": w.L, "generator": f"akn {__version__}",

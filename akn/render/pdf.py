@@ -27,19 +27,16 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from akn import AKN_NS, __version__
-from akn.lang import eastern_digits, writes_eastern_digits
+from akn import facts as document
+from akn.lang import RTL, eastern_digits
 
 NS = {"a": AKN_NS}
-LANGS = {"ara": "ar", "eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "rus": "ru",
-         "zho": "zh", "chi": "zh"}
-RTL = {"ar", "he", "fa", "ur"}
-WS = re.compile(r"\s+")
 
 
 @dataclass
 class Facts:
     """What the PDF needs to know about a document, read from its AKN."""
-    lang: str = "en"
+    lang: str = "und"
     symbol: str = ""
     title: str = ""
     short_title: str = ""
@@ -54,40 +51,16 @@ class Facts:
         return self.lang in RTL
 
 
-def _text(el) -> str:
-    return WS.sub(" ", "".join(el.itertext())).strip() if el is not None else ""
-
-
-def _note_free_text(el) -> str:
-    """Text of an element without the text of the notes inside it."""
-    parts = [el.text or ""]
-    for child in el:
-        if child.tag != f"{{{AKN_NS}}}authorialNote":
-            parts.append(_note_free_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
-
-
 def facts(tree) -> Facts:
-    root = tree.getroot() if hasattr(tree, "getroot") else tree
-    f = Facts()
-    code = root.xpath("string(//a:FRBRExpression/a:FRBRlanguage/@language)", namespaces=NS)
-    f.lang = LANGS.get(code.strip().lower(), code.strip().lower()[:2] or "en")
-    f.symbol = _text(next(iter(root.xpath("//a:coverPage//a:docNumber", namespaces=NS)), None)) \
-        or _text(next(iter(root.xpath("//a:preface//a:docNumber", namespaces=NS)), None))
-    titles = root.xpath("//a:preface//a:docTitle", namespaces=NS)
-    from akn.render.html import title_alone
-    f.title = title_alone(WS.sub(" ", _note_free_text(titles[0])).strip()) if titles else ""
-    f.title = f.title if f.title and len(f.title) < 1000 else f.symbol
+    """The PDF's view of :class:`akn.facts.Facts` (a title of 1,000 characters or more is
+    a misread file's whole text: the symbol stands in for it)."""
+    d = document.Facts(tree)
+    f = Facts(lang=d.lang, symbol=" ".join(d.symbol.split()), expression=d.expression,
+              adopted=d.adopted, dates=d.dates, eastern_digits=d.eastern_digits)
+    f.title = d.plain_title if d.title and len(d.title) < 1000 else f.symbol
     f.short_title = short(f.title)
-    f.expression = root.xpath("string(//a:FRBRExpression/a:FRBRthis/@value)", namespaces=NS)
-    f.adopted = root.xpath("string(//a:FRBRWork/a:FRBRdate/@date)", namespaces=NS)
-    f.dates = sorted(d for d in root.xpath("//a:FRBRdate/@date", namespaces=NS)
-                     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) and d > "0001-01-01")
     f.note_ids = [n.get("eId") or f"note_{i}" for i, n in enumerate(
-        root.xpath("//a:authorialNote", namespaces=NS), 1)]
-    body = "".join(root.xpath("//a:preamble//text() | //a:mainBody//text()", namespaces=NS))
-    f.eastern_digits = writes_eastern_digits(body)
+        d.root.iter(f"{{{AKN_NS}}}authorialNote"), 1)]
     return f
 
 
