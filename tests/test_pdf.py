@@ -16,6 +16,7 @@ import tempfile
 import unicodedata
 from html import unescape as html_unescape
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pikepdf
@@ -528,11 +529,34 @@ def mini_html(paragraphs: int) -> str:
             f"<style>{css}</style></head><body><main>{''.join(body)}{notes}</main></body></html>")
 
 
+def mini_page(paragraphs: int):
+    """mini_html as the HTML writer hands it to the PDF writer: the page with its facts,
+    symbol and notes as data."""
+    from markupsafe import Markup
+    from akn.facts import Facts
+    from akn.render.html import Page, PageNote
+    notes = (PageNote("note_1", "١", Markup("<p>الأمم المتحدة، مجموعة المعاهدات، المجلد ٢٢٢٥.</p>"), ()),
+             PageNote("note_2", "٢", Markup("<p>المرجع نفسه، المجلد ٢٢٣٧.</p>"), ()))
+    return Page(mini_html(paragraphs), Facts(etree.fromstring(MINI_AKN.encode())), "", notes)
+
+
+def test_the_pdf_writer_takes_the_notes_from_the_hand_off_not_the_page_classes():
+    """The page's classes may change: the notes are found by the ids the HTML writer hands
+    over, and their bodies come from it."""
+    page = mini_page(3)
+    bare = page.html.replace('class="fn-call"', "").replace('class="notes-list"', "") \
+        .replace('class="note-body"', "")
+    out, notes, symbol = pdfw.place_footnotes(replace(page, html=bare, symbol="A/RES/67/190"))
+    assert notes == [("note_1", "١"), ("note_2", "٢")] and symbol == "A/RES/67/190"
+    assert out.count('class="fn-note"') == 2 and 'id="notes"' not in out
+    assert 'data-marker="١"><span class="fn-block">الأمم المتحدة' in out
+
+
 def test_repair_on_a_minimal_page():
     """pdfua.repair on WeasyPrint's own output: artifacts, Note/Reference, Lang, XMP, AF."""
     tree = etree.ElementTree(etree.fromstring(MINI_AKN.encode()))
     xml = MINI_AKN.encode()
-    out = pdfw.render_full(tree, xml_bytes=xml, source_name="mini.xml", html=mini_html(40))
+    out = pdfw.render_full(tree, xml_bytes=xml, source_name="mini.xml", html=mini_page(40))
     assert out.problems == []
     assert out.pages >= 2
     pdf = pikepdf.open(io.BytesIO(out.pdf))
@@ -562,7 +586,7 @@ def test_repair_on_a_minimal_page():
 
 def test_repair_reports_what_it_cannot_place_instead_of_mistagging():
     weasyprint, config = pdfw._weasy()
-    page, notes, _ = pdfw.place_footnotes(mini_html(3))
+    page, notes, _ = pdfw.place_footnotes(mini_page(3))
     raw = weasyprint.HTML(string=page).write_pdf(
         stylesheets=[pdfw.font_css()], font_config=config, pdf_variant="pdf/a-3b", pdf_tags=True)
     meta = pdfua.Meta(title="t", lang="ar", identifier="/akn/x", date=pdfw.build_date(

@@ -23,6 +23,7 @@ import json
 import re
 import tomllib
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -40,6 +41,8 @@ from akn.lang import eastern_digits
 TEMPLATES = Path(str(files("akn").joinpath("templates")))
 LABELS = Path(__file__).with_name("labels.toml")
 TEMPLATE = "resolution.html.j2"
+# the id of the section listing the notes (templates/resolution.html.j2 writes it)
+NOTES_ID = "notes"
 # the stylesheet of each medium, from these files in templates/, in this order
 STYLESHEETS = {"screen": ("palette.css", "screen.css"), "print": ("print.css",)}
 
@@ -1010,6 +1013,7 @@ def context(tree, *, source_name: str = "", media: str = "screen",
         "heading": serialize(heading), "parts": parts, "collection": collection,
         "status_named": _names_itself(text_of(masthead["status"] or []), w.L["distribution"]),
         "notes": notes, "links": links, "json_ld": _json_ld(meta), "made": _made(w, source_name),
+        "facts": facts, "notes_id": NOTES_ID,
     }
 
 
@@ -1069,11 +1073,41 @@ def csp(css: str) -> str:
             "font-src 'self'; base-uri 'none'; form-action 'none'")
 
 
-def render(tree, *, source_name: str = "", media: str = "screen",
-           links: dict | None = None) -> str:
-    """The page as a string (UTF-8 text, LF line ends); ``links`` as for :func:`context`."""
+@dataclass(frozen=True)
+class PageNote:
+    """A note as the page lists it: what the PDF writer needs to move it to its call."""
+    id: str                 # the list item's id, the target of every call ("#" + id)
+    marker: str             # as the page shows it
+    body: Markup            # its blocks, serialized
+    calls: tuple[str, ...]  # the ids of its calls, in order
+
+
+@dataclass(frozen=True)
+class Page:
+    """The HTML writer's page with what it knows, handed to the PDF writer as data (the
+    PDF writer never reads the page back for it)."""
+    html: str
+    facts: Facts
+    symbol: str                     # the symbol the masthead shows, spaces collapsed
+    notes: tuple[PageNote, ...]     # in the order of the page's list of notes
+    notes_id: str = NOTES_ID        # the id of the section that lists them
+
+
+def render_page(tree, *, source_name: str = "", media: str = "screen",
+                links: dict | None = None) -> Page:
+    """The page and its facts and notes; ``links`` as for :func:`context`."""
     ctx = context(tree, source_name=source_name, media=media, links=links)
     css = stylesheet(media)
     ctx["css"] = Markup(css)
     ctx["csp"] = csp(css)
-    return _env().get_template(TEMPLATE).render(**ctx)
+    notes = tuple(PageNote(n["id"], n["marker"], n["body"],
+                           tuple(b["href"].removeprefix("#") for b in n["backlinks"]))
+                  for n in ctx["notes"])
+    return Page(_env().get_template(TEMPLATE).render(**ctx), ctx["facts"],
+                " ".join(ctx["symbol"].split()), notes)
+
+
+def render(tree, *, source_name: str = "", media: str = "screen",
+           links: dict | None = None) -> str:
+    """The page as a string (UTF-8 text, LF line ends); ``links`` as for :func:`context`."""
+    return render_page(tree, source_name=source_name, media=media, links=links).html

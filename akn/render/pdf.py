@@ -52,9 +52,13 @@ class Facts:
 
 
 def facts(tree) -> Facts:
+    """What the PDF needs to know of the document in ``tree``."""
+    return pdf_facts(document.Facts(tree))
+
+
+def pdf_facts(d: document.Facts) -> Facts:
     """The PDF's view of :class:`akn.facts.Facts` (a title of 1,000 characters or more is
     a misread file's whole text: the symbol stands in for it)."""
-    d = document.Facts(tree)
     f = Facts(lang=d.lang, symbol=" ".join(d.symbol.split()), expression=d.expression,
               adopted=d.adopted, dates=d.dates, eastern_digits=d.eastern_digits)
     f.title = d.plain_title if d.title and len(d.title) < 1000 else f.symbol
@@ -334,61 +338,79 @@ def page_css(symbol: str, title: str, digits: str, rtl: bool = False):
     return weasyprint.CSS(string=css, font_config=config)
 
 
-def html_for(tree, source_name: str) -> str:
+def html_for(tree, source_name: str):
+    """The HTML writer's print page (an :class:`akn.render.html.Page`)."""
     from akn.render import html
-    return html.render(tree, source_name=source_name, media="print")
+    return html.render_page(tree, source_name=source_name, media="print")
 
 
 BLOCKS = {"p", "div", "ul", "ol", "li", "table", "blockquote", "section", "h1", "h2", "h3",
           "h4", "h5", "h6", "dl", "dt", "dd"}
 
 
-def place_footnotes(page: str, eastern: bool = False) -> tuple[str, list[tuple[str, str]], str]:
-    """Move each note of the HTML writer's list (``ol.notes-list > li#ID``) to its first
-    call, as ``<span class="fn-note" id=ID data-marker=M>`` (``float: footnote`` in
-    print.css), and drop the list once empty. Later calls stay links to the note. Block elements of
-    a note become ``span.fn-block`` (a float inside a paragraph must be inline markup).
-    Returns the page, the notes' (id, marker) in document order, and the symbol the
-    masthead shows (the HTML writer's, so that header and masthead agree). With
-    ``eastern``, markers and calls are shown in Eastern Arabic digits, like the text."""
+def place_footnotes(page, eastern: bool = False) -> tuple[str, list[tuple[str, str]], str]:
+    """Move each note of the HTML writer's page (an :class:`akn.render.html.Page`) to its
+    first call, as ``<span class="fn-note" id=ID data-marker=M>`` (``float: footnote`` in
+    print.css), and drop the page's list of notes once empty. Later calls stay links to the
+    note. Block elements of a note become ``span.fn-block`` (a float inside a paragraph must
+    be inline markup). Returns the page, the notes' (id, marker) in document order, and the
+    symbol the masthead shows (so that header and masthead agree). With ``eastern``, markers
+    and calls are shown in Eastern Arabic digits, like the text."""
     import lxml.html
     doc, ids, symbol = _footnoted(page, eastern)
     return lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>"), ids, symbol
 
 
-def _footnoted(page: str, eastern: bool):
-    """place_footnotes' work, on the lxml document: (document, notes, symbol)."""
+def _footnoted(page, eastern: bool):
+    """place_footnotes' work, on the lxml document: (document, notes, symbol). Notes are
+    found by what the page hands over (ids; a call is a link to its note's id), not by
+    the page's classes."""
     import lxml.html
-    doc = lxml.html.document_fromstring(page)
+    doc = lxml.html.document_fromstring(page.html)
     ids: list[tuple[str, str]] = []
-    for li in doc.xpath('//ol[contains(concat(" ", @class, " "), " notes-list ")]/li[@id]'):
-        nid = li.get("id")
-        marker = "".join(li.xpath('string(.//span[@class="marker"])')).strip()
-        if eastern:
-            marker = eastern_digits(marker)
-        body = li.xpath('.//*[contains(concat(" ", @class, " "), " note-body ")]')
-        calls = doc.xpath(f'//a[contains(concat(" ", @class, " "), " fn-call ")]'
-                          f'[@href="#{nid}"]') if '"' not in nid else []
-        if not body or not calls:
+    for note in page.notes:
+        marker = eastern_digits(note.marker) if eastern else note.marker
+        calls = doc.xpath("//a[@href=$href]", href=f"#{note.id}")
+        listed = doc.get_element_by_id(note.id, None)
+        if not calls or listed is None:
             continue
-        call = calls[0]
-        anchor = call.getparent() if call.getparent().tag == "sup" else call
-        note = lxml.html.Element("span", {"class": "fn-note", "id": nid, "data-marker": marker})
-        note.text = body[0].text
-        for child in list(body[0]):
-            note.append(child)
-        for el in note.iter():
-            if el is not note and el.tag in BLOCKS:
-                el.set("class", ("fn-block " + (el.get("class") or "")).strip())
-                el.tag = "span"
-        note.tail = anchor.tail
-        anchor.getparent().replace(anchor, note)
-        li.getparent().remove(li)
-        ids.append((nid, marker))
-    # Adjacent links to the same place become one link: the UN's files sometimes link
-    # each character of a number on its own (<a>7</a><a>7</a><a>/29</a><a>8</a>), and
-    # WeasyPrint 70 orders separate inline boxes right to left in Arabic, which printed
-    # 77/298 as 8 29/ 77. (Browsers apply the bidi algorithm across elements.)
+        _place(calls[0], listed, note, marker)
+        ids.append((note.id, marker))
+    _join_split_links(doc)
+    if eastern:
+        for note in page.notes:
+            for call in doc.xpath("//a[@href=$href]", href=f"#{note.id}"):
+                call.text = eastern_digits(call.text or "")
+    # the list goes once all its notes are placed; a note without a call stays listed
+    # at the end rather than vanish
+    section = doc.get_element_by_id(page.notes_id, None)
+    if section is not None and not section.xpath(".//li"):
+        section.getparent().remove(section)
+    return doc, ids, page.symbol
+
+
+def _place(call, listed, note, marker: str) -> None:
+    """The note's body in place of its first call (the call's <sup> when it has one); its
+    entry in the list removed."""
+    import lxml.html
+    anchor = call.getparent() if call.getparent().tag == "sup" else call
+    span = lxml.html.fragment_fromstring(str(note.body), create_parent="span")
+    for key, value in (("class", "fn-note"), ("id", note.id), ("data-marker", marker)):
+        span.set(key, value)
+    for el in span.iter():
+        if el is not span and el.tag in BLOCKS:
+            el.set("class", ("fn-block " + (el.get("class") or "")).strip())
+            el.tag = "span"
+    span.tail = anchor.tail
+    anchor.getparent().replace(anchor, span)
+    listed.getparent().remove(listed)
+
+
+def _join_split_links(doc) -> None:
+    """Adjacent links to the same place become one link: the UN's files sometimes link
+    each character of a number on its own (<a>7</a><a>7</a><a>/29</a><a>8</a>), and
+    WeasyPrint 70 orders separate inline boxes right to left in Arabic, which printed
+    77/298 as 8 29/ 77. (Browsers apply the bidi algorithm across elements.)"""
     for a in doc.xpath("//a[@href]"):
         nxt = a.getnext()
         while (nxt is not None and nxt.tag == "a" and not (a.tail or "").strip("\u200b")
@@ -397,16 +419,6 @@ def _footnoted(page: str, eastern: bool):
             a.tail = nxt.tail
             a.getparent().remove(nxt)
             nxt = a.getnext()
-    if eastern:
-        for call in doc.xpath('//a[contains(concat(" ", @class, " "), " fn-call ")]'):
-            call.text = eastern_digits(call.text or "")
-    # the list goes once all its notes are placed; a note without a call stays listed
-    # at the end rather than vanish
-    for section in doc.xpath('//section[ol[contains(concat(" ", @class, " "), " notes-list ")]]'):
-        if not section.xpath(".//li"):
-            section.getparent().remove(section)
-    return doc, ids, " ".join(doc.xpath('string(//*[contains(concat(" ", @class, " "), '
-                                        '" symbol ")]//dd)').split())
 
 
 def _html5_tree(doc, drop_style: str | None = None):
@@ -528,18 +540,20 @@ class Rendered:
 
 
 def render_full(tree, *, xml_bytes: bytes, source_name: str = "document.xml",
-                html: str | None = None) -> Rendered:
-    """Render and repair; return the PDF with what was found along the way."""
+                html=None) -> Rendered:
+    """Render and repair; return the PDF with what was found along the way. ``html``: the
+    HTML writer's print page (:class:`akn.render.html.Page`) when the caller has it; by
+    default it is made here."""
     with _one_collection():
         return _render_full(tree, xml_bytes=xml_bytes, source_name=source_name, html=html)
 
 
-def _render_full(tree, *, xml_bytes: bytes, source_name: str, html: str | None) -> Rendered:
+def _render_full(tree, *, xml_bytes: bytes, source_name: str, html) -> Rendered:
     from akn.render import pdfua
     weasyprint, config = _weasy()
-    f = facts(tree)
-    page, notes, symbol = _footnoted(
-        html if html is not None else html_for(tree, source_name), f.eastern_digits)
+    given = html if html is not None else html_for(tree, source_name)
+    f = pdf_facts(given.facts)
+    page, notes, symbol = _footnoted(given, f.eastern_digits)
     f.symbol = symbol or f.symbol
     digits = "arabic-indic" if f.eastern_digits else "decimal"
     when = build_date(f)
