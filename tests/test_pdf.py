@@ -685,7 +685,7 @@ def test_quick_content_reading_agrees_with_the_parser_or_declines():
 
 def test_speed_patches_change_no_byte(seed_xml, monkeypatch):
     """The patches that make WeasyPrint lay out each note once per page and each Arabic
-    line once (pdf._measure_each_note_once, pdf._lay_out_rtl_lines_once) must not change
+    line once (weasypatches.measure_each_note_once, weasypatches.lay_out_rtl_lines_once) must not change
     the PDF: the seed and A/RES/78/228 in Arabic (34 notes, 15 pages), and English and
     Chinese files (when ../shared is there), rendered with them and with WeasyPrint's own
     functions."""

@@ -4,14 +4,16 @@ Reads only Akoma Ntoso: our parser's output and the UN's published files alike (
 document collections with components, annexes, sections, lists, tables). Two stages:
 
 1. :func:`context` walks the tree once and builds the template context: metadata (language,
-   direction, FRBR IRIs, dates), the masthead, and the document's parts as small trees of
-   :class:`Node` (HTML elements we build ourselves, so every text and attribute is escaped
-   in one place, :func:`serialize`). Footnote calls become links to an ordered list of notes,
-   repeated calls link to the same note; runs of the opposite script direction are isolated
-   in ``<bdi>``; unsafe hrefs become plain text.
+   direction, FRBR IRIs, dates: :class:`akn.facts.Facts`), the masthead, and the document's
+   parts as small trees of :class:`~akn.render.markup.Node` (HTML elements we build
+   ourselves, so every text and attribute is escaped in one place, ``markup.serialize``).
+   Footnote calls become links to an ordered list of notes, repeated calls link to the same
+   note; runs of the opposite script direction are isolated in ``<bdi>`` and unsafe hrefs
+   become plain text (:mod:`akn.render.bidi`).
 2. :func:`render` fills ``templates/resolution.html.j2`` (Jinja2, autoescape on) with that
    context and the stylesheet for the medium (``screen.css`` or ``print.css``), inlined and
-   allowed by a Content-Security-Policy hash.
+   allowed by a Content-Security-Policy hash. :func:`render_page` returns the page with
+   its facts and notes as data (:class:`Page`): what the PDF writer takes.
 
 Same input, same bytes: nothing depends on time, randomness or the environment.
 """
@@ -22,18 +24,19 @@ import hashlib
 import json
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from lxml import etree
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from akn import AKN_NS, __version__
 from akn.facts import DOC_TYPES, Facts, clean, document_element, first, kids, local, title_alone  # noqa: F401
+from akn.render.bidi import isolate, safe_href
+from akn.render.markup import BLOCK, VOID, Node, serialize, squash, text_of  # noqa: F401
 from akn.lang import eastern_digits
 
 # inside the package (a wheel carries them as akn/templates; in a checkout akn/templates
@@ -49,245 +52,14 @@ STYLESHEETS = {"screen": ("palette.css", "screen.css"), "print": ("print.css",)}
 N = f"{{{AKN_NS}}}"
 
 
-# --------------------------------------------------------------------------- HTML nodes
-
-class Node:
-    """An HTML element: tag, ordered attributes, children (str or Node)."""
-    __slots__ = ("tag", "attrs", "children", "opaque")
-
-    def __init__(self, tag: str, attrs: dict | None = None, children=None, opaque=False):
-        self.tag = tag
-        self.attrs = {k: v for k, v in (attrs or {}).items() if v is not None}
-        self.children = list(children or [])
-        self.opaque = opaque   # bidi: a unit of its own (footnote call, isolate): never split
-
-    def __repr__(self):
-        return f"<{self.tag} {self.attrs}>"
-
-
-VOID = {"br", "meta", "link", "img", "hr", "wbr"}
-BLOCK = {"p", "div", "li", "ol", "ul", "section", "h1", "h2", "h3", "h4", "h5", "h6",
-         "table", "tr", "tbody"}   # a line end after these keeps the page diffable
-
-
-def serialize(nodes) -> Markup:
-    out: list[str] = []
-
-    def walk(n):
-        if isinstance(n, str):
-            out.append(str(escape(n)))
-            return
-        attrs = "".join(f' {k}="{escape(v)}"' for k, v in n.attrs.items())
-        out.append(f"<{n.tag}{attrs}>")
-        if n.tag in VOID:
-            return
-        for c in n.children:
-            walk(c)
-        out.append(f"</{n.tag}>\n" if n.tag in BLOCK else f"</{n.tag}>")
-
-    for n in (nodes if isinstance(nodes, list) else [nodes]):
-        walk(n)
-    return Markup("".join(out))
-
-
-def text_of(nodes) -> str:
-    if isinstance(nodes, str):
-        return nodes
-    if isinstance(nodes, Node):
-        return text_of(nodes.children)
-    return "".join(text_of(n) for n in nodes)
-
-
 # --------------------------------------------------------------------------- text helpers
 
 _WS = re.compile(r"[ \t\n\r\f\v]+")
 _BRACKETS = set("()[] \u00a0\t\n")
 
 
-def squash(nodes: list) -> list:
-    """Merge adjacent strings, drop empty ones, collapse double spaces across boundaries,
-    and trim the leading/trailing space of a block."""
-    out: list = []
-    for n in nodes:
-        if isinstance(n, str):
-            if not n:
-                continue
-            if out and isinstance(out[-1], str):
-                out[-1] += n
-            else:
-                out.append(n)
-        else:
-            out.append(n)
-    prev_space = True   # at block start, a leading space is dropped
-
-    def fix(ns):
-        nonlocal prev_space
-        res = []
-        for n in ns:
-            if isinstance(n, str):
-                n = _WS.sub(" ", n)
-                if prev_space and n.startswith(" "):
-                    n = n[1:]
-                if n:
-                    prev_space = n.endswith(" ")
-                    res.append(n)
-            else:
-                if n.tag == "br":
-                    if res and isinstance(res[-1], str):
-                        res[-1] = res[-1].rstrip(" ")
-                    prev_space = True
-                else:
-                    n.children = fix(n.children)
-                res.append(n)
-        return res
-
-    out = fix(out)
-    # trailing space
-    def rstrip(ns):
-        while ns:
-            last = ns[-1]
-            if isinstance(last, str):
-                s = last.rstrip(" ")
-                if s:
-                    ns[-1] = s
-                    return
-                ns.pop()
-            else:
-                if last.tag != "br" and last.children:
-                    rstrip(last.children)
-                return
-    rstrip(out)
-    return out
-
-
 def plain(el) -> str:
     return clean("".join(el.itertext())).strip() if el is not None else ""
-
-
-# --------------------------------------------------------------------------- bidi isolation
-
-def _strong(ch: str) -> str:
-    b = unicodedata.bidirectional(ch)
-    if b == "L":
-        return "L"
-    if b in ("R", "AL"):
-        return "R"
-    if b in ("EN", "AN"):
-        return "D"
-    if b == "WS" or ch == " ":
-        return "S"
-    return "N"
-
-
-def _summary(n) -> set:
-    s = set()
-    for ch in text_of(n):
-        c = _strong(ch)
-        if c in "LR":
-            s.add(c)
-            if len(s) == 2:
-                break
-    return s
-
-
-def isolate(nodes: list, base_dir: str) -> list:
-    """Wrap each run of the other direction's script (a symbol like A/67/458 or a Latin
-    citation inside Arabic text; an Arabic name inside English text) in <bdi dir=…>, with
-    neighbouring punctuation and spaces left outside. Runs may span inline elements."""
-    foreign, native = ("L", "R") if base_dir == "rtl" else ("R", "L")
-    wrap_dir = "ltr" if foreign == "L" else "rtl"
-    if foreign not in _summary(nodes):
-        return nodes
-    # atoms: (class, payload) where payload is a char or a Node
-    atoms: list[tuple[str, object]] = []
-    for n in nodes:
-        if isinstance(n, str):
-            atoms.extend((_strong(ch), ch) for ch in n)
-        elif n.opaque or n.tag in ("br",) or "dir" in n.attrs:
-            atoms.append(("O", n))          # opaque, neutral
-        else:
-            s = _summary(n)
-            if foreign in s and native in s:
-                n.children = isolate(n.children, base_dir)
-                atoms.append(("X", n))      # mixed: breaks runs, isolated inside
-            elif foreign in s:
-                atoms.append((foreign, n))
-            else:
-                cls = "D" if any(_strong(c) == "D" for c in text_of(n)) else "N"
-                atoms.append((cls if native not in s else native, n))
-    out: list = []
-    i, n_atoms = 0, len(atoms)
-    while i < n_atoms:
-        cls, item = atoms[i]
-        if cls != foreign:
-            out.append(item)
-            i += 1
-            continue
-        # a run starts here; include digits glued to its start ("50th")
-        start = i
-        while start > 0 and atoms[start - 1][0] == "D" and out and isinstance(out[-1], str):
-            start -= 1
-            out.pop()
-        j = i
-        end = i
-        depth = 0
-        while j < n_atoms and atoms[j][0] in (foreign, "D", "N", "S", "O"):
-            c, it = atoms[j]
-            if isinstance(it, str):
-                if it in "([{":
-                    depth += 1
-                elif it in ")]}":
-                    depth -= 1
-            if c in (foreign, "D") or (isinstance(it, str) and it in ")]}" and depth >= 0):
-                end = j
-            j += 1
-        run = _merge([a[1] for a in atoms[start:end + 1]])
-        out.append(Node("bdi", {"dir": wrap_dir, "lang": _run_lang(text_of(run), wrap_dir)},
-                        run, opaque=True))
-        i = end + 1
-    return _merge(out)
-
-
-def _run_lang(text: str, wrap_dir: str) -> str | None:
-    """The language of an isolated run, when it is words rather than a symbol: Latin words
-    inside a UN Arabic text are English ("Distr.: General", "United Nations, Treaty
-    Series"), so a screen reader reads them with an English voice; "A/67/458" gets none."""
-    if wrap_dir == "ltr":
-        return "en" if re.search(r"[a-z]{3}", text) else None
-    if re.search("[\u0590-\u05ff]", text):
-        return "he"
-    return "ar" if re.search("[\u0600-\u06ff\u0750-\u077f]", text) else None
-
-
-def _merge(items: list) -> list:
-    res: list = []
-    for it in items:
-        if isinstance(it, str) and res and isinstance(res[-1], str):
-            res[-1] += it
-        else:
-            res.append(it)
-    return res
-
-
-# --------------------------------------------------------------------------- links
-
-def safe_href(href: str | None) -> str | None:
-    """http(s) URLs with a host, and AKN IRIs (/akn/…); anything else is not linked."""
-    if not href:
-        return None
-    href = href.strip()
-    if any(ord(c) < 0x21 or c in '"<>\\`' or 0x7f <= ord(c) <= 0x9f for c in href):
-        return None
-    if href.startswith("/akn/"):
-        return href
-    try:
-        parts = urlsplit(href)
-    except ValueError:
-        return None
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and not parts.username \
-            and not parts.password:
-        return href
-    return None
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
