@@ -2,7 +2,10 @@
 
 One source of structure, two stylesheets: the HTML writer renders the document with
 ``media="print"`` (it inlines ``templates/print.css``), WeasyPrint lays it out, and
-``akn.render.pdfua`` repairs the tags and metadata. The AKN XML itself travels inside the
+``akn.render.pdfua`` repairs the tags and metadata. The HTML writer hands its print page
+over as data (``html.Page``: the page, the document's facts, the notes with their ids and
+bodies), so this writer never reads the page back for them. What akn changes inside
+WeasyPrint 70.0, and why, is in ``akn.render.weasypatches``. The AKN XML itself travels inside the
 PDF (``AFRelationship /Source``).
 
 Per process, the fonts (``@font-face`` for Amiri from the ``fontpkg-amiri`` wheel) and the
