@@ -80,8 +80,8 @@ def _first(root, path: str) -> str:
 
 def read_facts(tree) -> Facts:
     """What the bag says about the document, read from its AKN only."""
+    from akn import facts as document
     from akn.lang import ascii_digits
-    from akn.render import pdf
     root = tree.getroot() if hasattr(tree, "getroot") else tree
     f = Facts()
     for level, tag in (("work", "FRBRWork"), ("expression", "FRBRExpression"),
@@ -90,11 +90,10 @@ def read_facts(tree) -> Facts:
                          "uri": _first(root, f"//a:{tag}/a:FRBRuri/@value")}
         f.dates[level] = {d.get("name") or "date": d.get("date")
                           for d in root.xpath(f"//a:{tag}/a:FRBRdate", namespaces=NS)}
-    pf = pdf.facts(root)
+    d = document.Facts(root)
     f.language = _first(root, "//a:FRBRExpression/a:FRBRlanguage/@language")
-    f.lang = pf.lang
-    f.title = pf.title
-    symbol = _first(root, "//a:FRBRWork/a:FRBRalias[@name='symbol']/@value") or pf.symbol
+    f.lang = d.lang
+    symbol = _first(root, "//a:FRBRWork/a:FRBRalias[@name='symbol']/@value") or d.printed_symbol
     if not symbol and f.frbr["work"]["uri"]:
         from akn.frbr import FrbrUri
         try:
@@ -102,6 +101,7 @@ def read_facts(tree) -> Facts:
         except ValueError:
             symbol = ""
     f.symbol = " ".join(ascii_digits(symbol).split())
+    f.title = d.plain_title or f.symbol   # as the page's <title> and the catalogue say
     for el in root.xpath("//a:proprietary//p:artifact | //a:proprietary//p:normalised",
                          namespaces={**NS, "p": PIPELINE_NS}):
         item = {"record": etree_local(el), **{k: el.get(k) for k in sorted(el.keys())}}

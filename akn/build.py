@@ -161,6 +161,7 @@ def _build(job: Job, outdir: Path, warnings: list[str]) -> tuple[dict, dict]:
     from akn import atomic, schema, xmlsafe
     from akn.build_manifest import output_record
     from akn.diagnostics import AknError
+    from akn.facts import Facts
     from akn.render import html, pdf
     src = job.src
     try:
@@ -188,7 +189,7 @@ def _build(job: Job, outdir: Path, warnings: list[str]) -> tuple[dict, dict]:
     # Fresh trees from the XML's bytes for each writer, exactly as `akn html` / `akn pdf`
     # read the file: so a batch build gives make's bytes.
     page = html.render(xmlsafe.parse_bytes(xml_bytes, src), source_name=name)
-    ctx = html.context(xmlsafe.parse_bytes(xml_bytes, src), source_name=name)
+    entry = _entry(Facts(xmlsafe.parse_bytes(xml_bytes, src)), job.stem)
     out = pdf.render_full(xmlsafe.parse_bytes(xml_bytes, src), xml_bytes=xml_bytes, source_name=name)
     warnings.extend(f"{src}: warning: PDF tagging: {p}" for p in out.problems)
     xml_out = base.with_name(name)
@@ -196,9 +197,7 @@ def _build(job: Job, outdir: Path, warnings: list[str]) -> tuple[dict, dict]:
         atomic.write_bytes(xml_out, xml_bytes)
     atomic.write_text(base.with_name(base.name + ".html"), page)
     atomic.write_bytes(base.with_name(base.name + ".pdf"), out.pdf)
-    entry = {"stem": job.stem, "symbol": ctx["symbol"], "title": ctx["title"],
-             "lang": ctx["lang"], "dir": ctx["dir"], "adopted": ctx["frbr"].get("adopted", ""),
-             "pages": out.pages}
+    entry = {**entry, "pages": out.pages}
     return entry, {"input": hashlib.sha256(data).hexdigest(), ".xml": output_record(xml_bytes),
                    ".html": output_record(page.encode("utf-8")),
                    ".pdf": output_record(out.pdf)}
@@ -550,17 +549,17 @@ def _write_stats(path: str, jobs: int, built: int, fresh: int, failed: int, seco
 
 # --------------------------------------------------------------------------- the index
 
-LANG_NAMES = {"ar": "العربية", "en": "English", "fr": "Français", "es": "Español",
-              "ru": "Русский", "zh": "中文"}
+def _entry(facts, stem: str) -> dict:
+    """A catalogue row's facts (symbol, title, language as the HTML page shows them)."""
+    return {"stem": stem, "symbol": facts.symbol, "title": facts.title or facts.symbol,
+            "lang": facts.lang, "dir": facts.dir, "adopted": facts.adopted}
 
 
 def entry_for(xml_path: str, stem: str) -> dict:
-    """Index facts for one built XML (symbol, title, language as the HTML page shows them)."""
+    """Index facts for one built XML (read by akn.facts, as every writer reads them)."""
     from akn import xmlsafe
-    from akn.render import html
-    ctx = html.context(xmlsafe.parse_file(xml_path), source_name=os.path.basename(xml_path))
-    return {"stem": stem, "symbol": ctx["symbol"], "title": ctx["title"], "lang": ctx["lang"],
-            "dir": ctx["dir"], "adopted": ctx["frbr"].get("adopted", "")}
+    from akn.facts import Facts
+    return _entry(Facts(xmlsafe.parse_file(xml_path)), stem)
 
 
 def _sort_key(e: dict):
@@ -582,13 +581,14 @@ def _date_cell(day: str) -> str:
 def index_page(entries: list[dict], title: str = "Resolutions built") -> str:
     """An accessible HTML catalogue: one table, a row per document, links relative to the
     index's folder. Every text is escaped; every link is percent-encoded."""
+    from akn.lang import ENDONYMS
     rows = []
     for e in sorted(entries, key=_sort_key):
         href = "/".join(quote(part) for part in e["stem"].split("/"))
         sym, ttl = escape(e["symbol"] or e["stem"]), escape(e["title"] or "")
         lang = escape(e["lang"] or "und")
         dirn = "rtl" if e.get("dir") == "rtl" else "ltr"
-        lname = escape(LANG_NAMES.get(e["lang"], e["lang"] or "unknown"))
+        lname = escape(ENDONYMS.get(e["lang"], e["lang"] or "unknown"))
         links = " ".join(
             f'<a href="{href}.{ext}">{label}<span class="vh"> — {sym} '
             f'(<span lang="{lang}">{lname}</span>)</span></a>'

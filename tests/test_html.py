@@ -723,3 +723,23 @@ def test_a_status_that_names_itself_keeps_its_label_for_screen_readers_only():
         assert row.xpath("string(dd)") == status
     css = (ROOT / "templates" / "screen.css").read_text(encoding="utf-8")
     assert re.search(r"\.vh \{[^}]*position: absolute;[^}]*clip-path: inset\(50%\)", css)
+
+
+def test_a_2mb_latin_paragraph_in_an_arabic_resolution_renders_in_linear_time(seed_xml, tmp_path):
+    """The isolation of Latin runs joined its text a character at a time (quadratic: 61 s
+    for 2 MB). The limit is ~20x above the expected time only to make a hang obvious."""
+    tree = etree.parse(str(seed_xml))
+    para = next(tree.getroot().iter("{http://docs.oasis-open.org/legaldocml/ns/akn/3.0}mainBody"))
+    p = next(para.iter("{http://docs.oasis-open.org/legaldocml/ns/akn/3.0}p"))
+    latin = ("The General Assembly, recalling A/RES/64/293 of 30 July 2010, decides. " * 29000)
+    p.text = (p.text or "") + " " + latin
+    src = tmp_path / "big.xml"
+    tree.write(str(src), encoding="utf-8", xml_declaration=True)
+    assert src.stat().st_size > 2_000_000
+    out = tmp_path / "big.html"
+    run_akn("html", src, "-o", out, "-q", timeout=30)
+    page = out.read_text(encoding="utf-8")
+    run = re.search(r'<bdi dir="ltr" lang="en">(The General Assembly[^<]*)</bdi>', page)
+    assert run is not None
+    assert run.group(1) == latin.strip().rstrip(".")   # one run, whole, in order (its last
+    assert page[run.end():].startswith(".")             # full stop outside, as punctuation is)

@@ -16,6 +16,7 @@ import tempfile
 import unicodedata
 from html import unescape as html_unescape
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pikepdf
@@ -528,11 +529,41 @@ def mini_html(paragraphs: int) -> str:
             f"<style>{css}</style></head><body><main>{''.join(body)}{notes}</main></body></html>")
 
 
+def as_page(page: str, notes=()):
+    """A hand-written page as the HTML writer hands its pages over (facts of MINI_AKN)."""
+    from akn.facts import Facts
+    from akn.render.html import Page
+    return Page(page, Facts(etree.fromstring(MINI_AKN.encode())), "", tuple(notes))
+
+
+def mini_page(paragraphs: int):
+    """mini_html as the HTML writer hands it to the PDF writer: the page with its facts,
+    symbol and notes as data."""
+    from markupsafe import Markup
+    from akn.facts import Facts
+    from akn.render.html import Page, PageNote
+    notes = (PageNote("note_1", "١", Markup("<p>الأمم المتحدة، مجموعة المعاهدات، المجلد ٢٢٢٥.</p>"), ()),
+             PageNote("note_2", "٢", Markup("<p>المرجع نفسه، المجلد ٢٢٣٧.</p>"), ()))
+    return Page(mini_html(paragraphs), Facts(etree.fromstring(MINI_AKN.encode())), "", notes)
+
+
+def test_the_pdf_writer_takes_the_notes_from_the_hand_off_not_the_page_classes():
+    """The page's classes may change: the notes are found by the ids the HTML writer hands
+    over, and their bodies come from it."""
+    page = mini_page(3)
+    bare = page.html.replace('class="fn-call"', "").replace('class="notes-list"', "") \
+        .replace('class="note-body"', "")
+    out, notes, symbol = pdfw.place_footnotes(replace(page, html=bare, symbol="A/RES/67/190"))
+    assert notes == [("note_1", "١"), ("note_2", "٢")] and symbol == "A/RES/67/190"
+    assert out.count('class="fn-note"') == 2 and 'id="notes"' not in out
+    assert 'data-marker="١"><span class="fn-block">الأمم المتحدة' in out
+
+
 def test_repair_on_a_minimal_page():
     """pdfua.repair on WeasyPrint's own output: artifacts, Note/Reference, Lang, XMP, AF."""
     tree = etree.ElementTree(etree.fromstring(MINI_AKN.encode()))
     xml = MINI_AKN.encode()
-    out = pdfw.render_full(tree, xml_bytes=xml, source_name="mini.xml", html=mini_html(40))
+    out = pdfw.render_full(tree, xml_bytes=xml, source_name="mini.xml", html=mini_page(40))
     assert out.problems == []
     assert out.pages >= 2
     pdf = pikepdf.open(io.BytesIO(out.pdf))
@@ -562,7 +593,7 @@ def test_repair_on_a_minimal_page():
 
 def test_repair_reports_what_it_cannot_place_instead_of_mistagging():
     weasyprint, config = pdfw._weasy()
-    page, notes, _ = pdfw.place_footnotes(mini_html(3))
+    page, notes, _ = pdfw.place_footnotes(mini_page(3))
     raw = weasyprint.HTML(string=page).write_pdf(
         stylesheets=[pdfw.font_css()], font_config=config, pdf_variant="pdf/a-3b", pdf_tags=True)
     meta = pdfua.Meta(title="t", lang="ar", identifier="/akn/x", date=pdfw.build_date(
@@ -606,7 +637,8 @@ def test_print_page_tree_is_what_weasyprints_parser_makes(seed_xml):
     import lxml.html
     import tinyhtml5
     pages = [pdfw.html_for(xmlsafe.parse_file(seed_xml), "seed.xml"),
-             mini_html(3).replace("<body>", "<body><!-- a comment --> ") + "\n\n"]
+             as_page(mini_html(3).replace("<body>", "<body><!-- a comment --> ") + "\n\n",
+                     mini_page(3).notes)]
     for lang in LANGS if CORPUS.is_dir() else ():
         f = corpus_files(lang)[3]
         pages.append(pdfw.html_for(xmlsafe.parse_file(f), f.name))
@@ -661,7 +693,7 @@ def test_quick_content_reading_agrees_with_the_parser_or_declines():
 
 def test_speed_patches_change_no_byte(seed_xml, monkeypatch):
     """The patches that make WeasyPrint lay out each note once per page and each Arabic
-    line once (pdf._measure_each_note_once, pdf._lay_out_rtl_lines_once) must not change
+    line once (weasypatches.measure_each_note_once, weasypatches.lay_out_rtl_lines_once) must not change
     the PDF: the seed and A/RES/78/228 in Arabic (34 notes, 15 pages), and English and
     Chinese files (when ../shared is there), rendered with them and with WeasyPrint's own
     functions."""
@@ -691,7 +723,7 @@ def test_a_render_collects_its_cycles_once_and_leaves_the_collector_as_it_was():
 
     def render():
         return pdfw.render_full(tree, xml_bytes=MINI_AKN.encode(), source_name="m.xml",
-                                html=mini_html(3)).pdf
+                                html=mini_page(3)).pdf
 
     first = render()
     assert gc.isenabled() and gc.get_freeze_count() > 0  # what outlives a render is frozen
@@ -713,18 +745,18 @@ def test_same_input_same_bytes(monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     tree = etree.ElementTree(etree.fromstring(MINI_AKN.encode()))
     a = pdfw.render_full(tree, xml_bytes=MINI_AKN.encode(), source_name="m.xml",
-                         html=mini_html(3)).pdf
+                         html=mini_page(3)).pdf
     b = pdfw.render_full(tree, xml_bytes=MINI_AKN.encode(), source_name="m.xml",
-                         html=mini_html(3)).pdf
+                         html=mini_page(3)).pdf
     assert a == b
     assert b"D:20130214000000" in pikepdf.open(io.BytesIO(a)).docinfo.CreationDate.__bytes__()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     c = pdfw.render_full(tree, xml_bytes=MINI_AKN.encode(), source_name="m.xml",
-                         html=mini_html(3)).pdf
+                         html=mini_page(3)).pdf
     assert c != a
     assert str(pikepdf.open(io.BytesIO(c)).docinfo.CreationDate).startswith("D:20231114221320")
     d = pdfw.render_full(tree, xml_bytes=MINI_AKN.encode() + b"\n", source_name="m.xml",
-                         html=mini_html(3)).pdf
+                         html=mini_page(3)).pdf
     assert pikepdf.open(io.BytesIO(d)).trailer.ID[0] != pikepdf.open(io.BytesIO(c)).trailer.ID[0]
 
 
@@ -920,14 +952,14 @@ def test_print_html_joins_a_number_split_into_links():
     page = (f'<!DOCTYPE html><html lang=ar dir=rtl><body><p>و <a href="{href}">7</a>'
             f'<a href="{href}">7</a><a href="{href}">/29</a><a href="{href}">8</a> المؤرخ '
             f'<a href="/x">1</a><a href="/y">2</a></p></body></html>')
-    out, _, _ = pdfw.place_footnotes(page)
+    out, _, _ = pdfw.place_footnotes(as_page(page))
     assert f'<a href="{href}">77/298</a> المؤرخ' in out
     assert '<a href="/x">1</a><a href="/y">2</a>' in out   # different targets stay apart
 
 
 def test_a_note_without_a_call_stays_in_the_print():
     page = mini_html(2).replace('<sup class="fn"><a href="#note_2" class="fn-call">٢</a></sup>', "")
-    out, notes, _ = pdfw.place_footnotes(page)
+    out, notes, _ = pdfw.place_footnotes(as_page(page, mini_page(2).notes))
     assert notes == [("note_1", "١")]
     assert 'class="fn-note" id="note_1"' in out
     assert '<li id="note_2">' in out and '<li id="note_1">' not in out
@@ -982,6 +1014,6 @@ def test_no_synthetic_slant_for_chinese_italics(tmp_path):
     css = pdfw.print_css()[0].replace("html:lang(zh) i, html:lang(zh) em { font-style: normal; "
                                       "font-weight: bold; }", "")
     weasyprint, config = pdfw._weasy()
-    page = pdfw.html_for(tree, "zh.xml").replace(pdfw.print_css()[0], css)
+    page = pdfw.html_for(tree, "zh.xml").html.replace(pdfw.print_css()[0], css)
     raw = weasyprint.HTML(string=page).write_pdf(font_config=config)
     assert any("slanted" in x for x in synthetic_fonts(pikepdf.open(io.BytesIO(raw))))

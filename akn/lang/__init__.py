@@ -211,8 +211,31 @@ def _script(code: str) -> str:
     return m.group(1) if m else "latn"
 
 
+# --------------------------------------------------------------- tags and direction
+#
+# What the writers need to know of a language, for more languages than the reader reads (a
+# UN file may be in any): FRBRlanguage (ISO 639-2, bibliographic or terminology code) ->
+# the BCP 47 tag of HTML's lang and PDF's /Lang, the base direction, and the language's
+# name in itself (the catalogue). One table, read by akn.facts; the writers ask it.
+
 FRBR_TO_CODE = {"ara": "ar", "eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "rus": "ru",
-                "zho": "zh", "chi": "zh"}
+                "zho": "zh", "chi": "zh", "heb": "he", "fas": "fa", "per": "fa", "urd": "ur"}
+RTL = frozenset({"ar", "he", "fa", "ur"})
+ENDONYMS = {"ar": "العربية", "en": "English", "fr": "Français", "es": "Español",
+            "ru": "Русский", "zh": "中文"}
+UNDETERMINED = "und"   # BCP 47's "undetermined": no language, or one we cannot name
+
+
+def tag_for(frbr_code: str | None) -> str:
+    """The BCP 47 tag for an FRBRlanguage code: "ara" -> "ar", "per" -> "fa"; a two-letter
+    code is taken as it is; anything else (empty, unknown) is "und", never a guess."""
+    code = (frbr_code or "").strip().lower()
+    return FRBR_TO_CODE.get(code) or (code if re.fullmatch(r"[a-z]{2}", code) else UNDETERMINED)
+
+
+def direction(tag: str) -> str:
+    """"rtl" or "ltr": the base direction a text in this language is written in."""
+    return "rtl" if tag in RTL else "ltr"
 
 
 class UnknownLanguage(ValueError):

@@ -4,14 +4,16 @@ Reads only Akoma Ntoso: our parser's output and the UN's published files alike (
 document collections with components, annexes, sections, lists, tables). Two stages:
 
 1. :func:`context` walks the tree once and builds the template context: metadata (language,
-   direction, FRBR IRIs, dates), the masthead, and the document's parts as small trees of
-   :class:`Node` (HTML elements we build ourselves, so every text and attribute is escaped
-   in one place, :func:`serialize`). Footnote calls become links to an ordered list of notes,
-   repeated calls link to the same note; runs of the opposite script direction are isolated
-   in ``<bdi>``; unsafe hrefs become plain text.
+   direction, FRBR IRIs, dates: :class:`akn.facts.Facts`), the masthead, and the document's
+   parts as small trees of :class:`~akn.render.markup.Node` (HTML elements we build
+   ourselves, so every text and attribute is escaped in one place, ``markup.serialize``).
+   Footnote calls become links to an ordered list of notes, repeated calls link to the same
+   note; runs of the opposite script direction are isolated in ``<bdi>`` and unsafe hrefs
+   become plain text (:mod:`akn.render.bidi`).
 2. :func:`render` fills ``templates/resolution.html.j2`` (Jinja2, autoescape on) with that
    context and the stylesheet for the medium (``screen.css`` or ``print.css``), inlined and
-   allowed by a Content-Security-Policy hash.
+   allowed by a Content-Security-Policy hash. :func:`render_page` returns the page with
+   its facts and notes as data (:class:`Page`): what the PDF writer takes.
 
 Same input, same bytes: nothing depends on time, randomness or the environment.
 """
@@ -22,313 +24,42 @@ import hashlib
 import json
 import re
 import tomllib
-import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from lxml import etree
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from akn import AKN_NS, __version__
-from akn.lang import eastern_digits, writes_eastern_digits
+from akn.facts import DOC_TYPES, Facts, clean, document_element, first, kids, local, title_alone  # noqa: F401
+from akn.render.bidi import isolate, safe_href
+from akn.render.markup import BLOCK, VOID, Node, serialize, squash, text_of  # noqa: F401
+from akn.lang import eastern_digits
 
 # inside the package (a wheel carries them as akn/templates; in a checkout akn/templates
 # is a link to the top-level templates/ folder, their source)
 TEMPLATES = Path(str(files("akn").joinpath("templates")))
 LABELS = Path(__file__).with_name("labels.toml")
 TEMPLATE = "resolution.html.j2"
+# the id of the section listing the notes (templates/resolution.html.j2 writes it)
+NOTES_ID = "notes"
 # the stylesheet of each medium, from these files in templates/, in this order
 STYLESHEETS = {"screen": ("palette.css", "screen.css"), "print": ("print.css",)}
 
-# ISO 639-2 (FRBRlanguage) -> BCP 47 and base direction
-LANGS = {"ara": "ar", "eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "rus": "ru",
-         "zho": "zh", "chi": "zh", "heb": "he", "fas": "fa", "per": "fa", "urd": "ur"}
-RTL = {"ar", "he", "fa", "ur"}
-
 N = f"{{{AKN_NS}}}"
-DOC_TYPES = {"statement", "act", "bill", "doc", "debate", "debateReport", "judgment",
-             "officialGazette", "amendment", "amendmentList", "portion", "documentCollection"}
-
-
-# --------------------------------------------------------------------------- HTML nodes
-
-class Node:
-    """An HTML element: tag, ordered attributes, children (str or Node)."""
-    __slots__ = ("tag", "attrs", "children", "opaque")
-
-    def __init__(self, tag: str, attrs: dict | None = None, children=None, opaque=False):
-        self.tag = tag
-        self.attrs = {k: v for k, v in (attrs or {}).items() if v is not None}
-        self.children = list(children or [])
-        self.opaque = opaque   # bidi: a unit of its own (footnote call, isolate): never split
-
-    def __repr__(self):
-        return f"<{self.tag} {self.attrs}>"
-
-
-VOID = {"br", "meta", "link", "img", "hr", "wbr"}
-BLOCK = {"p", "div", "li", "ol", "ul", "section", "h1", "h2", "h3", "h4", "h5", "h6",
-         "table", "tr", "tbody"}   # a line end after these keeps the page diffable
-
-
-def serialize(nodes) -> Markup:
-    out: list[str] = []
-
-    def walk(n):
-        if isinstance(n, str):
-            out.append(str(escape(n)))
-            return
-        attrs = "".join(f' {k}="{escape(v)}"' for k, v in n.attrs.items())
-        out.append(f"<{n.tag}{attrs}>")
-        if n.tag in VOID:
-            return
-        for c in n.children:
-            walk(c)
-        out.append(f"</{n.tag}>\n" if n.tag in BLOCK else f"</{n.tag}>")
-
-    for n in (nodes if isinstance(nodes, list) else [nodes]):
-        walk(n)
-    return Markup("".join(out))
-
-
-def text_of(nodes) -> str:
-    if isinstance(nodes, str):
-        return nodes
-    if isinstance(nodes, Node):
-        return text_of(nodes.children)
-    return "".join(text_of(n) for n in nodes)
 
 
 # --------------------------------------------------------------------------- text helpers
 
 _WS = re.compile(r"[ \t\n\r\f\v]+")
-_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BRACKETS = set("()[] \u00a0\t\n")
-
-
-def clean(s: str | None) -> str:
-    """Collapse XML whitespace; drop embedding/isolate controls (we isolate ourselves);
-    NFC (canonically the same text: Arabic marks in a fixed order)."""
-    if not s:
-        return ""
-    return unicodedata.normalize("NFC", _WS.sub(" ", _CONTROLS.sub("", s)))
-
-
-def squash(nodes: list) -> list:
-    """Merge adjacent strings, drop empty ones, collapse double spaces across boundaries,
-    and trim the leading/trailing space of a block."""
-    out: list = []
-    for n in nodes:
-        if isinstance(n, str):
-            if not n:
-                continue
-            if out and isinstance(out[-1], str):
-                out[-1] += n
-            else:
-                out.append(n)
-        else:
-            out.append(n)
-    prev_space = True   # at block start, a leading space is dropped
-
-    def fix(ns):
-        nonlocal prev_space
-        res = []
-        for n in ns:
-            if isinstance(n, str):
-                n = _WS.sub(" ", n)
-                if prev_space and n.startswith(" "):
-                    n = n[1:]
-                if n:
-                    prev_space = n.endswith(" ")
-                    res.append(n)
-            else:
-                if n.tag == "br":
-                    if res and isinstance(res[-1], str):
-                        res[-1] = res[-1].rstrip(" ")
-                    prev_space = True
-                else:
-                    n.children = fix(n.children)
-                res.append(n)
-        return res
-
-    out = fix(out)
-    # trailing space
-    def rstrip(ns):
-        while ns:
-            last = ns[-1]
-            if isinstance(last, str):
-                s = last.rstrip(" ")
-                if s:
-                    ns[-1] = s
-                    return
-                ns.pop()
-            else:
-                if last.tag != "br" and last.children:
-                    rstrip(last.children)
-                return
-    rstrip(out)
-    return out
-
-
-def local(el) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
-
-
-def kids(el):
-    return [c for c in el if isinstance(c.tag, str)]
-
-
-def first(el, tag: str, **attrs):
-    if el is None:
-        return None
-    for c in el.iter(N + tag):
-        if all(c.get(k) == v for k, v in attrs.items()):
-            return c
-    return None
 
 
 def plain(el) -> str:
     return clean("".join(el.itertext())).strip() if el is not None else ""
-
-
-# What the UN prints between a resolution's number and its title ("٦٧/١٩٠ - …", "78/228. …").
-# Some of its Arabic files put it inside docTitle (`<docTitle> -\tبناء عالم …`: 20 of 324
-# in session 78), which the heading shows as printed but a title used on its own (the page's
-# <title>, the catalogue, the PDF's Title and running header) must not start with.
-_NUMBER_SEPARATOR = re.compile(r"^[\s\-\u2010-\u2015.:]+(?=\S)")
-
-
-def title_alone(text: str) -> str:
-    """A title as it stands on its own: without a number separator in front of it."""
-    return _NUMBER_SEPARATOR.sub("", text)
-
-
-# --------------------------------------------------------------------------- bidi isolation
-
-def _strong(ch: str) -> str:
-    b = unicodedata.bidirectional(ch)
-    if b == "L":
-        return "L"
-    if b in ("R", "AL"):
-        return "R"
-    if b in ("EN", "AN"):
-        return "D"
-    if b == "WS" or ch == " ":
-        return "S"
-    return "N"
-
-
-def _summary(n) -> set:
-    s = set()
-    for ch in text_of(n):
-        c = _strong(ch)
-        if c in "LR":
-            s.add(c)
-            if len(s) == 2:
-                break
-    return s
-
-
-def isolate(nodes: list, base_dir: str) -> list:
-    """Wrap each run of the other direction's script (a symbol like A/67/458 or a Latin
-    citation inside Arabic text; an Arabic name inside English text) in <bdi dir=…>, with
-    neighbouring punctuation and spaces left outside. Runs may span inline elements."""
-    foreign, native = ("L", "R") if base_dir == "rtl" else ("R", "L")
-    wrap_dir = "ltr" if foreign == "L" else "rtl"
-    if foreign not in _summary(nodes):
-        return nodes
-    # atoms: (class, payload) where payload is a char or a Node
-    atoms: list[tuple[str, object]] = []
-    for n in nodes:
-        if isinstance(n, str):
-            atoms.extend((_strong(ch), ch) for ch in n)
-        elif n.opaque or n.tag in ("br",) or "dir" in n.attrs:
-            atoms.append(("O", n))          # opaque, neutral
-        else:
-            s = _summary(n)
-            if foreign in s and native in s:
-                n.children = isolate(n.children, base_dir)
-                atoms.append(("X", n))      # mixed: breaks runs, isolated inside
-            elif foreign in s:
-                atoms.append((foreign, n))
-            else:
-                cls = "D" if any(_strong(c) == "D" for c in text_of(n)) else "N"
-                atoms.append((cls if native not in s else native, n))
-    out: list = []
-    i, n_atoms = 0, len(atoms)
-    while i < n_atoms:
-        cls, item = atoms[i]
-        if cls != foreign:
-            out.append(item)
-            i += 1
-            continue
-        # a run starts here; include digits glued to its start ("50th")
-        start = i
-        while start > 0 and atoms[start - 1][0] == "D" and out and isinstance(out[-1], str):
-            start -= 1
-            out.pop()
-        j = i
-        end = i
-        depth = 0
-        while j < n_atoms and atoms[j][0] in (foreign, "D", "N", "S", "O"):
-            c, it = atoms[j]
-            if isinstance(it, str):
-                if it in "([{":
-                    depth += 1
-                elif it in ")]}":
-                    depth -= 1
-            if c in (foreign, "D") or (isinstance(it, str) and it in ")]}" and depth >= 0):
-                end = j
-            j += 1
-        run = _merge([a[1] for a in atoms[start:end + 1]])
-        out.append(Node("bdi", {"dir": wrap_dir, "lang": _run_lang(text_of(run), wrap_dir)},
-                        run, opaque=True))
-        i = end + 1
-    return _merge(out)
-
-
-def _run_lang(text: str, wrap_dir: str) -> str | None:
-    """The language of an isolated run, when it is words rather than a symbol: Latin words
-    inside a UN Arabic text are English ("Distr.: General", "United Nations, Treaty
-    Series"), so a screen reader reads them with an English voice; "A/67/458" gets none."""
-    if wrap_dir == "ltr":
-        return "en" if re.search(r"[a-z]{3}", text) else None
-    if re.search("[\u0590-\u05ff]", text):
-        return "he"
-    return "ar" if re.search("[\u0600-\u06ff\u0750-\u077f]", text) else None
-
-
-def _merge(items: list) -> list:
-    res: list = []
-    for it in items:
-        if isinstance(it, str) and res and isinstance(res[-1], str):
-            res[-1] += it
-        else:
-            res.append(it)
-    return res
-
-
-# --------------------------------------------------------------------------- links
-
-def safe_href(href: str | None) -> str | None:
-    """http(s) URLs with a host, and AKN IRIs (/akn/…); anything else is not linked."""
-    if not href:
-        return None
-    href = href.strip()
-    if any(ord(c) < 0x21 or c in '"<>\\`' or 0x7f <= ord(c) <= 0x9f for c in href):
-        return None
-    if href.startswith("/akn/"):
-        return href
-    try:
-        parts = urlsplit(href)
-    except ValueError:
-        return None
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and not parts.username \
-            and not parts.password:
-        return href
-    return None
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -353,12 +84,6 @@ def labels(lang: str) -> Labels:
     merged = dict(data["en"])
     merged.update(data.get(lang, {}))
     return Labels(merged)
-
-
-def _eastern_text(doc) -> bool:
-    """Does the resolution's own text write its numbers in Eastern Arabic digits?"""
-    return writes_eastern_digits("".join(t for el in doc if isinstance(el.tag, str)
-                                         and local(el) in ("preamble", "mainBody") for t in el.itertext()))
 
 
 class Note:
@@ -788,56 +513,6 @@ def _fix_arabic_brackets(root) -> None:
 
 # --------------------------------------------------------------------------- the document
 
-def _doc_root(tree):
-    root = tree.getroot() if hasattr(tree, "getroot") else tree
-    for c in kids(root):
-        if local(c) in DOC_TYPES:
-            return root, c
-    raise ValueError("no Akoma Ntoso document element under <akomaNtoso>")
-
-
-def _frbr(doc) -> dict:
-    ident = first(doc, "identification")
-    work = first(ident, "FRBRWork")
-    expr = first(ident, "FRBRExpression")
-    manif = first(ident, "FRBRManifestation")
-
-    def val(el, name, attr="value", **kw):
-        e = first(el, name, **kw)
-        return (e.get(attr) or "").strip() if e is not None else ""
-    langcode = val(expr, "FRBRlanguage", "language")
-    alias = first(work, "FRBRalias", name="symbol")
-    return {
-        "symbol": (alias.get("value") or "").strip() if alias is not None else "",
-        "work": val(work, "FRBRthis"), "expression": val(expr, "FRBRthis"),
-        "manifestation": val(manif, "FRBRthis"), "language": langcode,
-        "adopted": next((e.get("date") for e in (work.iter(N + "FRBRdate") if work is not None else [])
-                         if _DATE.match(e.get("date") or "")), ""),
-        "published": next((e.get("date") for e in (expr.iter(N + "FRBRdate") if expr is not None else [])
-                           if _DATE.match(e.get("date") or "")), ""),
-    }
-
-
-def _parts(root, doc) -> list:
-    """The documents to render in order: the statement itself, or each component of a
-    documentCollection (components referenced by documentRef, or inline)."""
-    if local(doc) != "documentCollection":
-        return [doc]
-    comps = {c.get("eId"): c for c in root.iter(N + "component") if c.get("eId")}
-    parts = []
-    body = first(doc, "collectionBody")
-    for comp in (kids(body) if body is not None else []):
-        inner = next((k for k in kids(comp) if local(k) in DOC_TYPES), None)
-        if inner is None:
-            ref = first(comp, "documentRef")
-            target = comps.get((ref.get("href") or "").lstrip("#")) if ref is not None else None
-            inner = next((k for k in kids(target) if local(k) in DOC_TYPES), None) \
-                if target is not None else None
-        if inner is not None:
-            parts.append(inner)
-    return parts
-
-
 def _masthead(w: Walker, cover) -> dict:
     m = {"publisher": None, "symbol": None, "body": None, "status": None, "issued": None,
          "session": None, "agenda": None, "adoption": None, "proponent": None, "extra": []}
@@ -881,21 +556,18 @@ def _contains(a, b) -> bool:
     return any(x is b for x in a.iter())
 
 
-def _title(w: Walker, doc) -> tuple[list, str]:
-    """(heading nodes, plain title) from the preface: its paragraphs' inline content, the
-    number as span.docnum ("78/228." / "٦٧/١٩٠ -" and the title as printed)."""
+def _title(w: Walker, doc) -> list:
+    """The heading's nodes from the preface: its paragraphs' inline content, the number as
+    span.docnum ("78/228." / "٦٧/١٩٠ -" and the title as printed)."""
     preface = next((k for k in kids(doc) if local(k) == "preface"), None)
     if preface is None:
-        return [], ""
-    title = first(preface, "docTitle")
-    if title is None:
-        title = first(preface, "longTitle")
+        return []
     nodes: list = []
     for p in (kids(preface) if kids(preface) else [preface]):
         if nodes:
             nodes.append(" ")
         nodes.extend(w.inline(p) if local(p) != "docNumber" else w.inline_el(p, [p], 0))
-    return w.finish(nodes), title_alone(plain(title))
+    return w.finish(nodes)
 
 
 def _part(w: Walker, doc, level: int, collection: bool) -> dict:
@@ -904,7 +576,7 @@ def _part(w: Walker, doc, level: int, collection: bool) -> dict:
     part = {"id": None, "num": None, "title": None, "preamble": None, "body": None,
             "conclusions": None, "annexes": [], "level": level}
     if collection:
-        nodes, _ = _title(w, doc)
+        nodes = _title(w, doc)
         num = first(first(doc, "preface"), "docNumber")
         part["id"] = w.uid(f"part-{plain(num)}" if num is not None else None, "part")
         part["heading"] = serialize(w.heading(nodes, level))
@@ -1038,12 +710,6 @@ def _annex(w: Walker, items: list, nid: str, level: int) -> Node:
     return Node("section", attrs, ([heading] if heading is not None else []) + body)
 
 
-def _lang(code: str) -> tuple[str, str]:
-    code = (code or "").lower().strip()
-    lang = LANGS.get(code) or (code if re.fullmatch(r"[a-z]{2}", code) else "und")
-    return lang, ("rtl" if lang in RTL else "ltr")
-
-
 def _json_ld(meta: dict) -> Markup:
     data = {"@context": "https://schema.org", "@type": "Legislation",
             "name": meta["title"], "legislationIdentifier": meta["symbol"],
@@ -1077,27 +743,19 @@ def context(tree, *, source_name: str = "", media: str = "screen",
     ``source_name`` (what a batch build writes)."""
     if media not in STYLESHEETS:
         raise ValueError(f"media must be one of {sorted(STYLESHEETS)}, not {media!r}")
-    root, doc = _doc_root(tree)
-    root = etree.fromstring(etree.tostring(root))   # work on a copy: we mend brackets
-    root, doc = _doc_root(etree.ElementTree(root))
-    frbr = _frbr(doc)
-    lang, dirn = _lang(frbr["language"])
+    root, _ = document_element(tree)
+    facts = Facts(etree.fromstring(etree.tostring(root)))   # a copy: we mend brackets
+    doc = facts.doc
+    frbr, lang, dirn = facts.frbr, facts.lang, facts.dir
     w = Walker(lang, dirn, media)
-    w.eastern = _eastern_text(doc)
-    _fix_arabic_brackets(root)
+    w.eastern = facts.eastern_digits
+    _fix_arabic_brackets(facts.root)
     w.begin_part(doc)
-    cover = next((k for k in kids(doc) if local(k) == "coverPage"), None)
-    masthead = _masthead(w, cover)
-    heading, title_plain = _title(w, doc)
-    symbol = text_of(masthead["symbol"] or []).strip() or frbr["symbol"]
-    if not symbol:   # no symbol anywhere: the number, as FRBRnumber shows it or from the IRI
-        num = first(doc, "FRBRnumber")
-        segs = [x for x in frbr["work"].split("/") if x and not x.startswith("!")]
-        symbol = (num.get("showAs") or num.get("value") or "") if num is not None else \
-            (segs[-1].replace("-", "/") if segs else "")
-    parts_src = _parts(root, doc)
-    collection = local(doc) == "documentCollection"
-    parts = [_part(w, p, 2, collection) for p in parts_src]
+    masthead = _masthead(w, facts.cover)
+    heading = _title(w, doc)
+    title_plain, symbol = facts.title, facts.symbol
+    collection = facts.collection
+    parts = [_part(w, p, 2, collection) for p in facts.parts]
     notes = [{"id": n.id, "marker": n.shown, "body": serialize(n.body),
               "backlinks": [{"href": f"#{c}",
                              "label": (w.L.fmt("back", n=n.shown) if len(n.calls) == 1
@@ -1115,7 +773,7 @@ def context(tree, *, source_name: str = "", media: str = "screen",
         heading = [symbol]
     title_text = title_plain or symbol
     meta = {"title": title_text, "symbol": symbol, "lang": lang, "frbr": frbr,
-            "doc_name": doc.get("name") or local(doc),
+            "doc_name": facts.doc_name,
             "body": text_of(masthead["body"] or []).strip(), "links": links}
     return {
         "media": media, "lang": lang, "dir": dirn, "labels": w.L, "generator": f"akn {__version__}",
@@ -1127,6 +785,7 @@ def context(tree, *, source_name: str = "", media: str = "screen",
         "heading": serialize(heading), "parts": parts, "collection": collection,
         "status_named": _names_itself(text_of(masthead["status"] or []), w.L["distribution"]),
         "notes": notes, "links": links, "json_ld": _json_ld(meta), "made": _made(w, source_name),
+        "facts": facts, "notes_id": NOTES_ID,
     }
 
 
@@ -1186,11 +845,41 @@ def csp(css: str) -> str:
             "font-src 'self'; base-uri 'none'; form-action 'none'")
 
 
-def render(tree, *, source_name: str = "", media: str = "screen",
-           links: dict | None = None) -> str:
-    """The page as a string (UTF-8 text, LF line ends); ``links`` as for :func:`context`."""
+@dataclass(frozen=True)
+class PageNote:
+    """A note as the page lists it: what the PDF writer needs to move it to its call."""
+    id: str                 # the list item's id, the target of every call ("#" + id)
+    marker: str             # as the page shows it
+    body: Markup            # its blocks, serialized
+    calls: tuple[str, ...]  # the ids of its calls, in order
+
+
+@dataclass(frozen=True)
+class Page:
+    """The HTML writer's page with what it knows, handed to the PDF writer as data (the
+    PDF writer never reads the page back for it)."""
+    html: str
+    facts: Facts
+    symbol: str                     # the symbol the masthead shows, spaces collapsed
+    notes: tuple[PageNote, ...]     # in the order of the page's list of notes
+    notes_id: str = NOTES_ID        # the id of the section that lists them
+
+
+def render_page(tree, *, source_name: str = "", media: str = "screen",
+                links: dict | None = None) -> Page:
+    """The page and its facts and notes; ``links`` as for :func:`context`."""
     ctx = context(tree, source_name=source_name, media=media, links=links)
     css = stylesheet(media)
     ctx["css"] = Markup(css)
     ctx["csp"] = csp(css)
-    return _env().get_template(TEMPLATE).render(**ctx)
+    notes = tuple(PageNote(n["id"], n["marker"], n["body"],
+                           tuple(b["href"].removeprefix("#") for b in n["backlinks"]))
+                  for n in ctx["notes"])
+    return Page(_env().get_template(TEMPLATE).render(**ctx), ctx["facts"],
+                " ".join(ctx["symbol"].split()), notes)
+
+
+def render(tree, *, source_name: str = "", media: str = "screen",
+           links: dict | None = None) -> str:
+    """The page as a string (UTF-8 text, LF line ends); ``links`` as for :func:`context`."""
+    return render_page(tree, source_name=source_name, media=media, links=links).html

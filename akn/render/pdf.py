@@ -2,7 +2,10 @@
 
 One source of structure, two stylesheets: the HTML writer renders the document with
 ``media="print"`` (it inlines ``templates/print.css``), WeasyPrint lays it out, and
-``akn.render.pdfua`` repairs the tags and metadata. The AKN XML itself travels inside the
+``akn.render.pdfua`` repairs the tags and metadata. The HTML writer hands its print page
+over as data (``html.Page``: the page, the document's facts, the notes with their ids and
+bodies), so this writer never reads the page back for them. What akn changes inside
+WeasyPrint 70.0, and why, is in ``akn.render.weasypatches``. The AKN XML itself travels inside the
 PDF (``AFRelationship /Source``).
 
 Per process, the fonts (``@font-face`` for Amiri from the ``fontpkg-amiri`` wheel) and the
@@ -27,19 +30,16 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from akn import AKN_NS, __version__
-from akn.lang import eastern_digits, writes_eastern_digits
+from akn import facts as document
+from akn.lang import RTL, eastern_digits
 
 NS = {"a": AKN_NS}
-LANGS = {"ara": "ar", "eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "rus": "ru",
-         "zho": "zh", "chi": "zh"}
-RTL = {"ar", "he", "fa", "ur"}
-WS = re.compile(r"\s+")
 
 
 @dataclass
 class Facts:
     """What the PDF needs to know about a document, read from its AKN."""
-    lang: str = "en"
+    lang: str = "und"
     symbol: str = ""
     title: str = ""
     short_title: str = ""
@@ -54,40 +54,20 @@ class Facts:
         return self.lang in RTL
 
 
-def _text(el) -> str:
-    return WS.sub(" ", "".join(el.itertext())).strip() if el is not None else ""
-
-
-def _note_free_text(el) -> str:
-    """Text of an element without the text of the notes inside it."""
-    parts = [el.text or ""]
-    for child in el:
-        if child.tag != f"{{{AKN_NS}}}authorialNote":
-            parts.append(_note_free_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
-
-
 def facts(tree) -> Facts:
-    root = tree.getroot() if hasattr(tree, "getroot") else tree
-    f = Facts()
-    code = root.xpath("string(//a:FRBRExpression/a:FRBRlanguage/@language)", namespaces=NS)
-    f.lang = LANGS.get(code.strip().lower(), code.strip().lower()[:2] or "en")
-    f.symbol = _text(next(iter(root.xpath("//a:coverPage//a:docNumber", namespaces=NS)), None)) \
-        or _text(next(iter(root.xpath("//a:preface//a:docNumber", namespaces=NS)), None))
-    titles = root.xpath("//a:preface//a:docTitle", namespaces=NS)
-    from akn.render.html import title_alone
-    f.title = title_alone(WS.sub(" ", _note_free_text(titles[0])).strip()) if titles else ""
-    f.title = f.title if f.title and len(f.title) < 1000 else f.symbol
+    """What the PDF needs to know of the document in ``tree``."""
+    return pdf_facts(document.Facts(tree))
+
+
+def pdf_facts(d: document.Facts) -> Facts:
+    """The PDF's view of :class:`akn.facts.Facts` (a title of 1,000 characters or more is
+    a misread file's whole text: the symbol stands in for it)."""
+    f = Facts(lang=d.lang, symbol=" ".join(d.symbol.split()), expression=d.expression,
+              adopted=d.adopted, dates=d.dates, eastern_digits=d.eastern_digits)
+    f.title = d.plain_title if d.title and len(d.title) < 1000 else f.symbol
     f.short_title = short(f.title)
-    f.expression = root.xpath("string(//a:FRBRExpression/a:FRBRthis/@value)", namespaces=NS)
-    f.adopted = root.xpath("string(//a:FRBRWork/a:FRBRdate/@date)", namespaces=NS)
-    f.dates = sorted(d for d in root.xpath("//a:FRBRdate/@date", namespaces=NS)
-                     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) and d > "0001-01-01")
     f.note_ids = [n.get("eId") or f"note_{i}" for i, n in enumerate(
-        root.xpath("//a:authorialNote", namespaces=NS), 1)]
-    body = "".join(root.xpath("//a:preamble//text() | //a:mainBody//text()", namespaces=NS))
-    f.eastern_digits = writes_eastern_digits(body)
+        d.root.iter(f"{{{AKN_NS}}}authorialNote"), 1)]
     return f
 
 
@@ -142,154 +122,9 @@ def _weasy():
               "fonts it embeds with fontTools: slower PDFs (the seed's by about half), other "
               "bytes. Install the Debian package libharfbuzz-subset0 (`make` does, as root).",
               file=sys.stderr)
-    _keep_called_footnotes()
-    _measure_each_note_once()
-    _lay_out_rtl_lines_once()
-    from akn.render import weasytags
-    weasytags.install()
+    from akn.render import weasypatches
+    weasypatches.install()
     return weasyprint, FontConfiguration()
-
-
-def _keep_called_footnotes() -> None:
-    """Mend a WeasyPrint 70 fault that loses footnotes.
-
-    When a line holds two calls and the first note does not fit, WeasyPrint carries that
-    note to the next page and stops looking at the line's other calls; if the line itself
-    stays on the page (widows and orphans), the second note waits for a call that never
-    comes again and is never printed (A/RES/78/207 in Arabic lost its note 6). After each
-    page, a note still waiting whose call is on that page is carried to the next page,
-    behind the notes already carried. Applied to WeasyPrint 70.0 only (the layout function
-    wrapped is internal); tests count the notes of every PDF they render."""
-    import weasyprint
-    from weasyprint.layout import page as layout_page
-    if weasyprint.__version__ != "70.0" or getattr(layout_page.make_page, "_akn", False):
-        return
-    make_page = layout_page.make_page
-
-    def make_page_keeping_notes(context, *args, **kwargs):
-        result = make_page(context, *args, **kwargs)
-        if context.footnotes:
-            called = {id(box.footnote) for box in result[0].descendants()
-                      if getattr(box, "footnote", None) is not None}
-            lost = [f for f in context.footnotes if id(f) in called]
-            for footnote in lost:
-                context.footnotes.remove(footnote)
-                context.reported_footnotes.append(footnote)
-        return result
-
-    make_page_keeping_notes._akn = True
-    make_page_keeping_notes._akn_original = make_page
-    layout_page.make_page = make_page_keeping_notes
-
-
-def _measure_each_note_once() -> None:
-    """Make WeasyPrint 70 lay out each footnote once per page instead of once per call.
-
-    To know how much room the notes of a page take, WeasyPrint lays out its whole footnote
-    area again each time a note is added, carried or withdrawn: a page with five notes has
-    its first note laid out five times or more (the seed: 25 area layouts, ~60 note layouts,
-    ~0.19 s of its ~1.3 s). Where the area is a plain stack (no max-height or min-height
-    on ``@footnote``, notes without vertical margins, not in columns), its height is the
-    sum of the heights of its notes, so each note is laid out alone, once, in an area like
-    the page's, and the area's height is summed from those. Anything else takes
-    WeasyPrint's own path. Only the room reserved while breaking pages is computed this
-    way; the notes a page shows are laid out by WeasyPrint as before. Applied to WeasyPrint
-    70.0 only (the method replaced is internal); the PDFs of the seed and of 28 UN files
-    came out identical, byte for byte, with and without it."""
-    import weasyprint
-    from math import inf
-    from weasyprint.formatting_structure import build
-    from weasyprint.layout import LayoutContext
-    from weasyprint.layout.block import block_level_layout
-    if weasyprint.__version__ != "70.0" or getattr(LayoutContext._update_footnote_area,
-                                                   "_akn", False):
-        return
-    update = LayoutContext._update_footnote_area
-
-    def alone(context, area, note):
-        """(height, margins + borders + padding of the area) of ``area`` holding only
-        ``note``, laid out as WeasyPrint lays out the whole area; None if the sum rule
-        does not hold for it."""
-        cache = context.__dict__.setdefault("_akn_note_heights", {})
-        key = (id(note), id(area.style), area.page.width, area.page.height)
-        hit = cache.get(key)
-        if hit is not None and hit[0] is note and hit[1] is area.style:
-            return hit[2]
-        children, area.children = area.children, [note]
-        try:
-            probe = build.create_anonymous_boxes(area.deepcopy())
-        finally:
-            area.children = children
-        laid = block_level_layout(context, probe, -inf, None, area.page)[0]
-        fits = (len(laid.children) == 1 and laid.max_height == inf and laid.min_height == 0
-                and laid.children[0].margin_top == 0 and laid.children[0].margin_bottom == 0)
-        result = (laid.height, laid.margin_height() - laid.height) if fits else None
-        cache[key] = (note, area.style, result)
-        return result
-
-    def update_by_note(self):
-        area, notes = self.current_footnote_area, self.current_page_footnotes
-        if self.in_column or not notes:
-            return update(self)
-        sizes = [alone(self, area, note) for note in notes]
-        if None in sizes:
-            return update(self)
-        if area.height != "auto":
-            self.page_bottom += area.margin_height()
-        area.children = notes
-        area.height = sum(height for height, _ in sizes)
-        self.page_bottom -= area.height + sizes[0][1]
-        return False    # a plain stack never overflows its area
-
-    update_by_note._akn = True
-    update_by_note._akn_original = update
-    LayoutContext._update_footnote_area = update_by_note
-
-
-def _lay_out_rtl_lines_once() -> None:
-    """Make WeasyPrint 70 lay out each right-to-left line once instead of twice.
-
-    ``get_next_linebox`` lays a line out, then, to dodge floats, asks again where the line
-    may go and lays it out anew unless the place is unchanged. It compares the line's right
-    edge with the right edge of the empty line box it started from (width 0), so in
-    right-to-left text the place never looks unchanged: every Arabic line is laid out a
-    second time, from the same place and width, to the same result — the second time stops
-    at "no taller than the line before". With no float on the page (nothing to dodge), the
-    line's first layout is taken as final by starting the loop with an unbounded candidate
-    height, which ends it at that same check after the first layout. Floats on the page, a
-    left-to-right block: WeasyPrint's own path. Applied to WeasyPrint 70.0 only (the
-    functions wrapped are internal); the PDFs of the seed and of UN files in six languages
-    come out identical, byte for byte, with and without it (tests/test_pdf.py)."""
-    import weasyprint
-    from math import inf
-    from weasyprint.layout import inline
-    if weasyprint.__version__ != "70.0" or getattr(inline.get_next_linebox, "_akn", False):
-        return
-    get_next_linebox, avoid_collisions = inline.get_next_linebox, inline.avoid_collisions
-
-    def get_next_linebox_once(context, linebox, *args, **kwargs):
-        context._akn_new_line = linebox
-        try:
-            return get_next_linebox(context, linebox, *args, **kwargs)
-        finally:
-            context._akn_new_line = None
-
-    def avoid_collisions_once(context, box, containing_block, outer=True):
-        result = avoid_collisions(context, box, containing_block, outer)
-        # the first call for a new line, before its loop: the candidate height is read
-        # from the empty line box right after this
-        if getattr(context, "_akn_new_line", None) is box:
-            context._akn_new_line = None
-            if (not outer and not context.excluded_shapes and box.height == 0
-                    and containing_block.style["direction"] == "rtl"):
-                box.height = inf
-        return result
-
-    get_next_linebox_once._akn = True
-    get_next_linebox_once._akn_original = get_next_linebox
-    avoid_collisions_once._akn_original = avoid_collisions
-    inline.get_next_linebox = get_next_linebox_once
-    inline.avoid_collisions = avoid_collisions_once
 
 
 @lru_cache(maxsize=1)
@@ -362,61 +197,79 @@ def page_css(symbol: str, title: str, digits: str, rtl: bool = False):
     return weasyprint.CSS(string=css, font_config=config)
 
 
-def html_for(tree, source_name: str) -> str:
+def html_for(tree, source_name: str):
+    """The HTML writer's print page (an :class:`akn.render.html.Page`)."""
     from akn.render import html
-    return html.render(tree, source_name=source_name, media="print")
+    return html.render_page(tree, source_name=source_name, media="print")
 
 
 BLOCKS = {"p", "div", "ul", "ol", "li", "table", "blockquote", "section", "h1", "h2", "h3",
           "h4", "h5", "h6", "dl", "dt", "dd"}
 
 
-def place_footnotes(page: str, eastern: bool = False) -> tuple[str, list[tuple[str, str]], str]:
-    """Move each note of the HTML writer's list (``ol.notes-list > li#ID``) to its first
-    call, as ``<span class="fn-note" id=ID data-marker=M>`` (``float: footnote`` in
-    print.css), and drop the list once empty. Later calls stay links to the note. Block elements of
-    a note become ``span.fn-block`` (a float inside a paragraph must be inline markup).
-    Returns the page, the notes' (id, marker) in document order, and the symbol the
-    masthead shows (the HTML writer's, so that header and masthead agree). With
-    ``eastern``, markers and calls are shown in Eastern Arabic digits, like the text."""
+def place_footnotes(page, eastern: bool = False) -> tuple[str, list[tuple[str, str]], str]:
+    """Move each note of the HTML writer's page (an :class:`akn.render.html.Page`) to its
+    first call, as ``<span class="fn-note" id=ID data-marker=M>`` (``float: footnote`` in
+    print.css), and drop the page's list of notes once empty. Later calls stay links to the
+    note. Block elements of a note become ``span.fn-block`` (a float inside a paragraph must
+    be inline markup). Returns the page, the notes' (id, marker) in document order, and the
+    symbol the masthead shows (so that header and masthead agree). With ``eastern``, markers
+    and calls are shown in Eastern Arabic digits, like the text."""
     import lxml.html
     doc, ids, symbol = _footnoted(page, eastern)
     return lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>"), ids, symbol
 
 
-def _footnoted(page: str, eastern: bool):
-    """place_footnotes' work, on the lxml document: (document, notes, symbol)."""
+def _footnoted(page, eastern: bool):
+    """place_footnotes' work, on the lxml document: (document, notes, symbol). Notes are
+    found by what the page hands over (ids; a call is a link to its note's id), not by
+    the page's classes."""
     import lxml.html
-    doc = lxml.html.document_fromstring(page)
+    doc = lxml.html.document_fromstring(page.html)
     ids: list[tuple[str, str]] = []
-    for li in doc.xpath('//ol[contains(concat(" ", @class, " "), " notes-list ")]/li[@id]'):
-        nid = li.get("id")
-        marker = "".join(li.xpath('string(.//span[@class="marker"])')).strip()
-        if eastern:
-            marker = eastern_digits(marker)
-        body = li.xpath('.//*[contains(concat(" ", @class, " "), " note-body ")]')
-        calls = doc.xpath(f'//a[contains(concat(" ", @class, " "), " fn-call ")]'
-                          f'[@href="#{nid}"]') if '"' not in nid else []
-        if not body or not calls:
+    for note in page.notes:
+        marker = eastern_digits(note.marker) if eastern else note.marker
+        calls = doc.xpath("//a[@href=$href]", href=f"#{note.id}")
+        listed = doc.get_element_by_id(note.id, None)
+        if not calls or listed is None:
             continue
-        call = calls[0]
-        anchor = call.getparent() if call.getparent().tag == "sup" else call
-        note = lxml.html.Element("span", {"class": "fn-note", "id": nid, "data-marker": marker})
-        note.text = body[0].text
-        for child in list(body[0]):
-            note.append(child)
-        for el in note.iter():
-            if el is not note and el.tag in BLOCKS:
-                el.set("class", ("fn-block " + (el.get("class") or "")).strip())
-                el.tag = "span"
-        note.tail = anchor.tail
-        anchor.getparent().replace(anchor, note)
-        li.getparent().remove(li)
-        ids.append((nid, marker))
-    # Adjacent links to the same place become one link: the UN's files sometimes link
-    # each character of a number on its own (<a>7</a><a>7</a><a>/29</a><a>8</a>), and
-    # WeasyPrint 70 orders separate inline boxes right to left in Arabic, which printed
-    # 77/298 as 8 29/ 77. (Browsers apply the bidi algorithm across elements.)
+        _place(calls[0], listed, note, marker)
+        ids.append((note.id, marker))
+    _join_split_links(doc)
+    if eastern:
+        for note in page.notes:
+            for call in doc.xpath("//a[@href=$href]", href=f"#{note.id}"):
+                call.text = eastern_digits(call.text or "")
+    # the list goes once all its notes are placed; a note without a call stays listed
+    # at the end rather than vanish
+    section = doc.get_element_by_id(page.notes_id, None)
+    if section is not None and not section.xpath(".//li"):
+        section.getparent().remove(section)
+    return doc, ids, page.symbol
+
+
+def _place(call, listed, note, marker: str) -> None:
+    """The note's body in place of its first call (the call's <sup> when it has one); its
+    entry in the list removed."""
+    import lxml.html
+    anchor = call.getparent() if call.getparent().tag == "sup" else call
+    span = lxml.html.fragment_fromstring(str(note.body), create_parent="span")
+    for key, value in (("class", "fn-note"), ("id", note.id), ("data-marker", marker)):
+        span.set(key, value)
+    for el in span.iter():
+        if el is not span and el.tag in BLOCKS:
+            el.set("class", ("fn-block " + (el.get("class") or "")).strip())
+            el.tag = "span"
+    span.tail = anchor.tail
+    anchor.getparent().replace(anchor, span)
+    listed.getparent().remove(listed)
+
+
+def _join_split_links(doc) -> None:
+    """Adjacent links to the same place become one link: the UN's files sometimes link
+    each character of a number on its own (<a>7</a><a>7</a><a>/29</a><a>8</a>), and
+    WeasyPrint 70 orders separate inline boxes right to left in Arabic, which printed
+    77/298 as 8 29/ 77. (Browsers apply the bidi algorithm across elements.)"""
     for a in doc.xpath("//a[@href]"):
         nxt = a.getnext()
         while (nxt is not None and nxt.tag == "a" and not (a.tail or "").strip("\u200b")
@@ -425,16 +278,6 @@ def _footnoted(page: str, eastern: bool):
             a.tail = nxt.tail
             a.getparent().remove(nxt)
             nxt = a.getnext()
-    if eastern:
-        for call in doc.xpath('//a[contains(concat(" ", @class, " "), " fn-call ")]'):
-            call.text = eastern_digits(call.text or "")
-    # the list goes once all its notes are placed; a note without a call stays listed
-    # at the end rather than vanish
-    for section in doc.xpath('//section[ol[contains(concat(" ", @class, " "), " notes-list ")]]'):
-        if not section.xpath(".//li"):
-            section.getparent().remove(section)
-    return doc, ids, " ".join(doc.xpath('string(//*[contains(concat(" ", @class, " "), '
-                                        '" symbol ")]//dd)').split())
 
 
 def _html5_tree(doc, drop_style: str | None = None):
@@ -556,18 +399,20 @@ class Rendered:
 
 
 def render_full(tree, *, xml_bytes: bytes, source_name: str = "document.xml",
-                html: str | None = None) -> Rendered:
-    """Render and repair; return the PDF with what was found along the way."""
+                html=None) -> Rendered:
+    """Render and repair; return the PDF with what was found along the way. ``html``: the
+    HTML writer's print page (:class:`akn.render.html.Page`) when the caller has it; by
+    default it is made here."""
     with _one_collection():
         return _render_full(tree, xml_bytes=xml_bytes, source_name=source_name, html=html)
 
 
-def _render_full(tree, *, xml_bytes: bytes, source_name: str, html: str | None) -> Rendered:
+def _render_full(tree, *, xml_bytes: bytes, source_name: str, html) -> Rendered:
     from akn.render import pdfua
     weasyprint, config = _weasy()
-    f = facts(tree)
-    page, notes, symbol = _footnoted(
-        html if html is not None else html_for(tree, source_name), f.eastern_digits)
+    given = html if html is not None else html_for(tree, source_name)
+    f = pdf_facts(given.facts)
+    page, notes, symbol = _footnoted(given, f.eastern_digits)
     f.symbol = symbol or f.symbol
     digits = "arabic-indic" if f.eastern_digits else "decimal"
     when = build_date(f)
