@@ -318,23 +318,17 @@ def export(xml_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     no source is given). ``pdf``: a PDF already rendered from this XML (path or bytes),
     used only if the XML it carries is byte-identical to ``xml_path``; else one is rendered.
     """
-    from akn import schema, xmlsafe
+    from akn import schema
+    from akn.load import ARCHIVE, load_akn
     from akn.render import html as html_writer
     xml_path = os.fspath(xml_path)
-    try:
-        xml_bytes = Path(xml_path).read_bytes()
-    except OSError as e:
-        raise AknError(f"cannot read: {e.strerror}", xml_path, 0, 0, "io")
-    tree = xmlsafe.parse_bytes(xml_bytes, xml_path)
-    if not schema.is_valid(tree):
-        line, msg = (schema.errors(tree, limit=1) or [(1, "schema-invalid")])[0]
-        raise AknError(f"not valid Akoma Ntoso 3.0 ({msg}): only schema-valid XML is archived",
-                       xml_path, line, 1, "schema")
+    loaded = load_akn(xml_path, mode=ARCHIVE)   # as html and pdf read it; only valid XML
+    tree, xml_bytes = loaded.tree, loaded.data
     f = read_facts(tree)
     name = bag_name(f.symbol, f.lang or f.language)
     target = bag_path(out_dir, name)
     when = bagging_date(f)
-    warnings: list[str] = []
+    warnings: list[str] = [w.split(": warning: ", 1)[-1] for w in loaded.warnings]
 
     files: dict[str, bytes] = {f"{name}.xml": xml_bytes}
     files[f"{name}.html"] = html_writer.render(tree, source_name=f"{name}.xml").encode("utf-8")

@@ -56,8 +56,13 @@ def _read_input(path: str, limit: int | None = None) -> tuple[bytes, str]:
         raise AknError(f"cannot read: {e.strerror}", path, 0, 0, "io")
 
 
-def _read_xml(path: str) -> tuple[bytes, str]:
+def _read_xml(path: str, *, named: bool = False) -> tuple[bytes, str]:
+    """An XML input's bytes (bounded) and name; ``named``: for a writer, which puts the
+    name into its output, a name that is not UTF-8 is refused first (akn.load.check_name)."""
     from akn import xmlsafe
+    if named and path != "-":
+        from akn.load import check_name
+        check_name(path)
     return _read_input(path, xmlsafe.MAX_BYTES)
 
 
@@ -82,22 +87,17 @@ def _default_output(src: str, suffix: str) -> str:
 
 def _read_akn(path: str, strict: bool = False, data: bytes | None = None,
               warnings: Warnings | None = None):
-    """Parse an AKN file (or its bytes, already read) safely; warn (or, when strict, fail)
-    if it is schema-invalid, pointing at the first offending element."""
-    from akn import schema, xmlsafe
-    tree = xmlsafe.parse_file(path) if data is None else xmlsafe.parse_bytes(data, path)
-    if not schema.is_valid(tree):
-        problems, _ = schema.diagnose(tree, data, limit=1)
-        p = problems[0] if problems else schema.Problem(1, 1, "schema-invalid")
-        if strict:
-            raise AknError(f"not valid Akoma Ntoso 3.0: {p.message}", path, p.line, p.col, "schema")
-        text = (f"{path}:{p.line}:{p.col}: warning: not valid under the official AKN 3.0 schema "
-                f"({p.message}); rendering it anyway")
+    """Load an AKN file (or its bytes, already read) as every writer does (akn.load): safe
+    parse, Akoma Ntoso, within the limits; warn (or, when strict, fail) if it is
+    schema-invalid, pointing at the first offending element."""
+    from akn.load import RENDER, STRICT, load_akn
+    loaded = load_akn(path, data=data, name=path, mode=STRICT if strict else RENDER)
+    for text in loaded.warnings:
         if warnings is None:
             print(text, file=sys.stderr)
         else:
             warnings.warn(text)
-    return tree
+    return loaded.tree
 
 
 def cmd_parse(args) -> int:
@@ -133,9 +133,7 @@ def cmd_validate(args) -> int:
             print(e, file=sys.stderr)
             bad += 1
             continue
-        ok = schema.xmlschema_schema().is_valid(tree) if args.engine == "xmlschema" \
-            else schema.is_valid(tree)
-        if not ok:
+        if not schema.valid(tree, args.engine):
             bad += 1
             problems, total = schema.diagnose(tree, data, engine=args.engine, limit=args.max_errors)
             for p in problems:
@@ -195,7 +193,7 @@ def _links(args, src: str, out: str) -> dict:
 def cmd_html(args) -> int:
     from akn.render import html
     warnings = Warnings(args)
-    data, name = _read_xml(args.document)
+    data, name = _read_xml(args.document, named=True)
     out = args.output or _default_output(args.document, ".html")
     links = _links(args, args.document, out)
     tree = _read_akn(name, strict=args.strict, data=data, warnings=warnings)
@@ -211,7 +209,7 @@ def cmd_pdf(args) -> int:
     warnings = Warnings(args)
     # read once: the PDF carries these very bytes, and a file that cannot be read is
     # reported like any other bad input (it was an "internal error" here)
-    xml_bytes, name = _read_xml(args.document)
+    xml_bytes, name = _read_xml(args.document, named=True)
     out = args.output or _default_output(args.document, ".pdf")
     if out == "-" and sys.stdout.isatty():
         raise UsageError("will not write a PDF to a terminal: give -o FILE, or redirect "

@@ -33,6 +33,7 @@ from markupsafe import Markup, escape
 
 from akn import AKN_NS, __version__
 from akn.lang import eastern_digits, writes_eastern_digits
+from akn.limits import span
 
 # inside the package (a wheel carries them as akn/templates; in a checkout akn/templates
 # is a link to the top-level templates/ folder, their source)
@@ -672,7 +673,7 @@ class Walker:
 
     def table(self, el) -> Node:
         rows = []
-        for tr in el.iter(N + "tr"):
+        for tr in (k for k in kids(el) if local(k) == "tr"):   # not a nested table's rows
             cells = []
             for cell in kids(tr):
                 tag = "th" if local(cell) == "th" and plain(cell) else "td"
@@ -682,7 +683,7 @@ class Walker:
                 if not kids(cell):
                     inner = self.finish(self.inline(cell))
                 attrs = {"colspan": cell.get("colspan"), "rowspan": cell.get("rowspan")}
-                attrs = {k: v for k, v in attrs.items() if v and v.isdigit()}
+                attrs = {k: span(v) for k, v in attrs.items() if v and v.isdigit()}
                 if tag == "th":
                     attrs["scope"] = "col" if all(local(x) == "th" for x in kids(tr)) else "row"
                 cells.append(Node(tag, attrs, inner))
