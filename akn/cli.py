@@ -338,21 +338,8 @@ def _max_errors(text: str) -> int:
     return n
 
 
-def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(
-        prog="akn", description="UN resolutions: text -> Akoma Ntoso 3.0 -> HTML, PDF. "
-        "'-' as an input reads standard input; '-o -' writes to standard output.")
-    ap.add_argument("--version", action=_Versions)
-    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    # on every command
-    quiet = argparse.ArgumentParser(add_help=False)
-    quiet.add_argument("-q", "--quiet", action="store_true",
-                       help="print only errors (no warnings, progress or messages)")
-    # on the commands that can warn
-    fatal = argparse.ArgumentParser(add_help=False)
-    fatal.add_argument("--fail-on-warnings", action="store_true",
-                       help="exit 1 if there is any warning (parse, html and pdf then write nothing)")
-
+def _add_parse(sub, quiet, fatal) -> None:
+    """akn parse: text -> AKN."""
     p = sub.add_parser("parse", parents=[quiet, fatal],
                        help="plain text of a resolution -> schema-valid AKN 3.0 XML")
     p.add_argument("source", help="the resolution as UTF-8 text ('-': standard input)")
@@ -365,6 +352,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: found from the text's script and words)")
     p.set_defaults(func=cmd_parse)
 
+
+def _add_validate(sub, quiet) -> None:
+    """akn validate: the official schema (and our profile)."""
     p = sub.add_parser("validate", parents=[quiet],
                        help="check files against the official AKN 3.0 schema")
     p.add_argument("files", nargs="+", metavar="FILE.xml", help="AKN files ('-': standard input)")
@@ -378,6 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "assertions) and say that it passed")
     p.set_defaults(func=cmd_validate)
 
+
+def _add_writers(sub, quiet, fatal) -> None:
+    """akn html and akn pdf: AKN -> page, PDF."""
     for name, func, what, kind in (
             ("html", cmd_html, "AKN XML -> accessible HTML page", ".html"),
             ("pdf", cmd_pdf, "AKN XML -> tagged PDF/A-3b with the XML embedded", ".pdf")):
@@ -398,6 +391,9 @@ def build_parser() -> argparse.ArgumentParser:
                                 "one exists in the output's folder; '' for no link)")
         p.set_defaults(func=func)
 
+
+def _add_build(sub, quiet, fatal) -> None:
+    """akn build: many files, in parallel."""
     p = sub.add_parser("build", parents=[quiet, fatal],
                        help="many .txt/.xml files -> DIR/NAME.{xml,html,pdf} and DIR/index.html, in parallel")
     p.add_argument("inputs", nargs="+", metavar="INPUT",
@@ -420,6 +416,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(docs/scaling.md)")
     p.set_defaults(func=cmd_build)
 
+
+def _add_index(sub, quiet) -> None:
+    """akn index: the catalogue."""
     p = sub.add_parser("index", parents=[quiet],
                        help="built XML files -> an HTML catalogue linking each one's HTML, PDF and XML")
     p.add_argument("files", nargs="+", metavar="XML")
@@ -428,6 +427,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "HTML and PDF are linked when they exist beside its XML)")
     p.set_defaults(func=cmd_index)
 
+
+def _add_export(sub, quiet, fatal) -> None:
+    """akn export: an archival bag, or --check."""
     p = sub.add_parser("export", parents=[quiet, fatal],
                        help="AKN XML -> an archival BagIt bag (XML, HTML, PDF/A, source, "
                        "metadata); or --check DIR")
@@ -443,6 +445,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", metavar="DIR",
                    help="validate the bag DIR (or every bag in DIR); exit 1 naming what is wrong")
     p.set_defaults(func=cmd_export)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="akn", description="UN resolutions: text -> Akoma Ntoso 3.0 -> HTML, PDF. "
+        "'-' as an input reads standard input; '-o -' writes to standard output.")
+    ap.add_argument("--version", action=_Versions)
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # on every command
+    quiet = argparse.ArgumentParser(add_help=False)
+    quiet.add_argument("-q", "--quiet", action="store_true",
+                       help="print only errors (no warnings, progress or messages)")
+    # on the commands that can warn
+    fatal = argparse.ArgumentParser(add_help=False)
+    fatal.add_argument("--fail-on-warnings", action="store_true",
+                       help="exit 1 if there is any warning (parse, html and pdf then write nothing)")
+
+    _add_parse(sub, quiet, fatal)
+    _add_validate(sub, quiet)
+    _add_writers(sub, quiet, fatal)
+    _add_build(sub, quiet, fatal)
+    _add_index(sub, quiet)
+    _add_export(sub, quiet, fatal)
     return ap
 
 
