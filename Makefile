@@ -125,11 +125,16 @@ eval: | $(ENV_STAMP)
 # The mutation fuzzer (docs/robustness.md): FUZZ_CASES damaged resolutions (the seed and, when
 # ../shared is there, the session-78 texts) through the reader; every one must give valid AKN
 # or a clear refusal. Counts by outcome; failing inputs are kept in build/fuzz/.
+# Then FUZZ_XML_CASES structure-aware XML mutations (valid AKN made deep, wide, huge, odd;
+# scripts/fuzz_xml.py) through `akn html` and, every 5th, `akn pdf`, each in its own process
+# with a time and a memory limit: no crash (exit 3), no timeout, no out-of-memory.
 FUZZ_CASES ?= 10000
+FUZZ_XML_CASES ?= 300
 FUZZ_SEED ?= 1
 .PHONY: fuzz
 fuzz: | $(ENV_STAMP)
 	$(BIN)/python scripts/fuzz.py -n $(FUZZ_CASES) --seed $(FUZZ_SEED) -j $(JOBS)
+	$(BIN)/python scripts/fuzz_xml.py -n $(FUZZ_XML_CASES) --seed $(FUZZ_SEED) -j $(JOBS)
 
 test: $(ENV_STAMP) $(SYS_STAMP) all
 	$(BIN)/python -m pytest -q

@@ -121,7 +121,7 @@ def parse_text(text: str | bytes, *, lang: str | None = None, name: str = "<text
     return Result(doc, name)
 
 
-def _xml_of(doc, name: str) -> tuple[object, bytes, str]:
+def _xml_of(doc, name: str, parse: bool = True) -> tuple[object, bytes, str]:
     """(a fresh tree, its bytes, its name or "") from what the writers accept: a :class:`Result`,
     XML as bytes or str, a path (``pathlib.Path`` or ``os.PathLike``), or an lxml tree or
     element. The bytes are read safely (no DTD, no entities, no network)."""
@@ -141,20 +141,17 @@ def _xml_of(doc, name: str) -> tuple[object, bytes, str]:
             raise TypeError(f"expected a Result, XML bytes or text, a path or an lxml tree, "
                             f"not {type(doc).__name__}")
         data = etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
-    return xmlsafe.parse_bytes(data, name or "<xml>"), data, name
+    return (xmlsafe.parse_bytes(data, name or "<xml>") if parse else None), data, name
 
 
-def _checked(tree, data: bytes, name: str, strict: bool) -> None:
-    from akn import schema
-    name = name or "<xml>"
-    if schema.is_valid(tree):
-        return
-    problems, _ = schema.diagnose(tree, data, limit=1)
-    p = problems[0] if problems else schema.Problem(1, 1, "schema-invalid")
-    if strict:
-        raise AknError(f"not valid Akoma Ntoso 3.0: {p.message}", name, p.line, p.col, "schema")
-    warnings.warn(AknWarning(f"{name}:{p.line}:{p.col}: warning: not valid under the official "
-                             f"AKN 3.0 schema ({p.message}); rendering it anyway"), stacklevel=3)
+def _checked(data: bytes, name: str, strict: bool):
+    """The tree the writers render, loaded as the command line loads it (akn.load): a
+    schema-invalid document is an AknWarning, or with ``strict`` an AknError."""
+    from akn.load import RENDER, STRICT, load_akn
+    loaded = load_akn(data=data, name=name or "<xml>", mode=STRICT if strict else RENDER)
+    for text in loaded.warnings:
+        warnings.warn(AknWarning(text), stacklevel=3)
+    return loaded.tree
 
 
 def validate(xml, *, profile: bool = False, engine: str = "lxml",
@@ -179,8 +176,7 @@ def validate(xml, *, profile: bool = False, engine: str = "lxml",
     except AknError as e:
         return [e.diagnostic]
     name = name or "<xml>"
-    ok = schema.xmlschema_schema().is_valid(tree) if engine == "xmlschema" else schema.is_valid(tree)
-    if not ok:
+    if not schema.valid(tree, engine):
         problems, _ = schema.diagnose(tree, data, engine=engine, limit=max_errors)
         return [Diagnostic(name, p.line, p.col, "error", p.message, "schema") for p in problems]
     if profile:
@@ -217,8 +213,8 @@ def to_html(doc, *, xml_href: str | None = None, pdf_href: str | None = None,
     from akn.render import html
     for href in (xml_href, pdf_href):
         check_href(href)
-    tree, data, name = _xml_of(doc, name)
-    _checked(tree, data, name, strict)
+    _, data, name = _xml_of(doc, name, parse=False)
+    tree = _checked(data, name, strict)
     return html.render(tree, source_name=os.path.basename(name),
                        links={"xml": xml_href, "pdf": pdf_href})
 
@@ -228,8 +224,8 @@ def to_pdf(doc, *, name: str = "", strict: bool = False) -> bytes:
     bytes as its source (named after ``name``). ``doc`` and ``strict`` as for
     :func:`to_html`; problems met while tagging are :class:`AknWarning` warnings."""
     from akn.render import pdf
-    tree, data, name = _xml_of(doc, name)
-    _checked(tree, data, name, strict)
+    _, data, name = _xml_of(doc, name, parse=False)
+    tree = _checked(data, name, strict)
     out = pdf.render_full(tree, xml_bytes=data,
                           source_name=os.path.basename(name) or "document.xml")
     for problem in out.problems:

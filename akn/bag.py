@@ -33,7 +33,6 @@ import re
 import shutil
 import stat
 import tempfile
-import time
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -404,14 +403,16 @@ def export(xml_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     used only if the XML it carries is byte-identical to ``xml_path``; else one is rendered.
     The bag's anchor (:func:`anchor`) is returned and written beside it, DIR/<name>.sha256.
     """
+    from akn.load import ARCHIVE, load_akn
     from akn.render import html as html_writer
     xml_path = os.fspath(xml_path)
-    xml_bytes, tree = _read_valid_xml(xml_path)
+    loaded = load_akn(xml_path, mode=ARCHIVE)   # as html and pdf read it; only valid XML
+    tree, xml_bytes = loaded.tree, loaded.data
     f = read_facts(tree)
     name = bag_name(f.symbol, f.lang or f.language)
     target = bag_path(out_dir, name)
     when = bagging_date(f)
-    warnings: list[str] = []
+    warnings: list[str] = [w.split(": warning: ", 1)[-1] for w in loaded.warnings]
     files: dict[str, bytes] = {f"{name}.xml": xml_bytes}
     files[f"{name}.html"] = html_writer.render(tree, source_name=f"{name}.xml").encode("utf-8")
     files[f"{name}.pdf"] = _pdf_for(tree, xml_bytes, xml_path, name, pdf, warnings)
@@ -422,17 +423,6 @@ def export(xml_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     info = _bag_info(f, reuse, when, diag.source_name)
     digest = _write_bag(files, info, when, out_dir, name, target, xml_path)
     return Exported(target, meta, warnings, digest)
-
-
-def _read_valid_xml(xml_path: str):
-    from akn import schema, xmlsafe
-    xml_bytes = xmlsafe.read_file(xml_path)
-    tree = xmlsafe.parse_bytes(xml_bytes, xml_path)
-    if not schema.is_valid(tree):
-        line, msg = (schema.errors(tree, limit=1) or [(1, "schema-invalid")])[0]
-        raise AknError(f"not valid Akoma Ntoso 3.0 ({msg}): only schema-valid XML is archived",
-                       xml_path, line, 1, "schema")
-    return xml_bytes, tree
 
 
 def _pdf_for(tree, xml_bytes: bytes, xml_path: str, name: str, pdf, warnings: list) -> bytes:

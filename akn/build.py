@@ -163,12 +163,11 @@ def _build(job: Job, outdir: Path, warnings: list[str]) -> tuple[dict, dict]:
     from akn.diagnostics import AknError
     from akn.facts import Facts
     from akn.render import html, pdf
+    from akn.bounded import read_bounded
     src = job.src
-    try:
-        data = Path(src).read_bytes()
-    except OSError as e:
-        raise AknError(f"cannot read: {e.strerror}", src, 0, 0, "io")
-    if src.lower().endswith(".txt"):
+    is_text = src.lower().endswith(".txt")
+    data = read_bounded(src) if is_text else xmlsafe.read_file(src)
+    if is_text:
         from akn.read import parse_text
         doc = parse_text(data, src)
         warnings.extend(str(d) for d in doc.diagnostics.warnings)
@@ -176,14 +175,10 @@ def _build(job: Job, outdir: Path, warnings: list[str]) -> tuple[dict, dict]:
             raise AknError("internal error: the XML built from this text is not schema-valid; "
                            "no output written — please report this", src, 1, 1, "invalid")
         xml_bytes = doc.to_bytes()
-    else:
+    else:   # read as `akn html` and `akn pdf` read it: the same checks, the same messages
+        from akn.load import load_akn
         xml_bytes = data
-        tree = xmlsafe.parse_bytes(xml_bytes, src)
-        if not schema.is_valid(tree):
-            err = schema.lxml_schema().error_log.last_error
-            warnings.append(f"{src}:{getattr(err, 'line', 0)}:1: warning: not valid under the "
-                            f"official AKN 3.0 schema ({getattr(err, 'message', 'invalid')}); "
-                            "rendering it anyway")
+        warnings.extend(load_akn(src, data=xml_bytes).warnings)
     base = outdir / job.stem
     name = base.name + ".xml"
     # Fresh trees from the XML's bytes for each writer, exactly as `akn html` / `akn pdf`
@@ -556,10 +551,11 @@ def _entry(facts, stem: str) -> dict:
 
 
 def entry_for(xml_path: str, stem: str) -> dict:
-    """Index facts for one built XML (read by akn.facts, as every writer reads them)."""
-    from akn import xmlsafe
+    """Index facts for one built XML (read by akn.facts, as every writer reads them; loaded
+    as every command loads AKN)."""
     from akn.facts import Facts
-    return _entry(Facts(xmlsafe.parse_file(xml_path)), stem)
+    from akn.load import load_akn
+    return _entry(Facts(load_akn(xml_path).tree), stem)
 
 
 def _sort_key(e: dict):

@@ -45,7 +45,7 @@ def _read_input(path: str, limit: int | None = None) -> tuple[bytes, str]:
     """The bytes of a file, or of standard input for '-', and the name to report. Text
     (no limit given) is read in chunks up to the reader's limit (akn.read.source)."""
     if limit is None:
-        from akn.read.source import read_bounded
+        from akn.bounded import read_bounded
         if path == "-":
             return read_bounded(STDIN, stream=sys.stdin.buffer), STDIN
         return read_bounded(path), path
@@ -55,8 +55,13 @@ def _read_input(path: str, limit: int | None = None) -> tuple[bytes, str]:
     return xmlsafe.read_file(path), path
 
 
-def _read_xml(path: str) -> tuple[bytes, str]:
+def _read_xml(path: str, *, named: bool = False) -> tuple[bytes, str]:
+    """An XML input's bytes (bounded) and name; ``named``: for a writer, which puts the
+    name into its output, a name that is not UTF-8 is refused first (akn.load.check_name)."""
     from akn import xmlsafe
+    if named and path != "-":
+        from akn.load import check_name
+        check_name(path)
     return _read_input(path, xmlsafe.MAX_BYTES)
 
 
@@ -90,22 +95,17 @@ def _default_output(src: str, suffix: str) -> str:
 
 def _read_akn(path: str, strict: bool = False, data: bytes | None = None,
               warnings: Warnings | None = None):
-    """Parse an AKN file (or its bytes, already read) safely; warn (or, when strict, fail)
-    if it is schema-invalid, pointing at the first offending element."""
-    from akn import schema, xmlsafe
-    tree = xmlsafe.parse_file(path) if data is None else xmlsafe.parse_bytes(data, path)
-    if not schema.is_valid(tree):
-        problems, _ = schema.diagnose(tree, data, limit=1)
-        p = problems[0] if problems else schema.Problem(1, 1, "schema-invalid")
-        if strict:
-            raise AknError(f"not valid Akoma Ntoso 3.0: {p.message}", path, p.line, p.col, "schema")
-        text = (f"{path}:{p.line}:{p.col}: warning: not valid under the official AKN 3.0 schema "
-                f"({p.message}); rendering it anyway")
+    """Load an AKN file (or its bytes, already read) as every writer does (akn.load): safe
+    parse, Akoma Ntoso, within the limits; warn (or, when strict, fail) if it is
+    schema-invalid, pointing at the first offending element."""
+    from akn.load import RENDER, STRICT, load_akn
+    loaded = load_akn(path, data=data, name=path, mode=STRICT if strict else RENDER)
+    for text in loaded.warnings:
         if warnings is None:
             print(text, file=sys.stderr)
         else:
             warnings.warn(text)
-    return tree
+    return loaded.tree
 
 
 def cmd_parse(args) -> int:
@@ -143,9 +143,7 @@ def cmd_validate(args) -> int:
             print(e, file=sys.stderr)
             bad += 1
             continue
-        ok = schema.xmlschema_schema().is_valid(tree) if args.engine == "xmlschema" \
-            else schema.is_valid(tree)
-        if not ok:
+        if not schema.valid(tree, args.engine):
             bad += 1
             problems, total = schema.diagnose(tree, data, engine=args.engine, limit=args.max_errors)
             for p in problems:
@@ -205,7 +203,7 @@ def _links(args, src: str, out: str) -> dict:
 def cmd_html(args) -> int:
     from akn.render import html
     warnings = Warnings(args)
-    data, name = _read_xml(args.document)
+    data, name = _read_xml(args.document, named=True)
     out = args.output or _default_output(args.document, ".html")
     _check_outputs([out], [args.document])
     links = _links(args, args.document, out)
@@ -222,7 +220,7 @@ def cmd_pdf(args) -> int:
     warnings = Warnings(args)
     # read once: the PDF carries these very bytes, and a file that cannot be read is
     # reported like any other bad input (it was an "internal error" here)
-    xml_bytes, name = _read_xml(args.document)
+    xml_bytes, name = _read_xml(args.document, named=True)
     out = args.output or _default_output(args.document, ".pdf")
     if out == "-" and sys.stdout.isatty():
         raise UsageError("will not write a PDF to a terminal: give -o FILE, or redirect "
@@ -368,21 +366,8 @@ def _max_errors(text: str) -> int:
     return n
 
 
-def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(
-        prog="akn", description="UN resolutions: text -> Akoma Ntoso 3.0 -> HTML, PDF. "
-        "'-' as an input reads standard input; '-o -' writes to standard output.")
-    ap.add_argument("--version", action=_Versions)
-    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    # on every command
-    quiet = argparse.ArgumentParser(add_help=False)
-    quiet.add_argument("-q", "--quiet", action="store_true",
-                       help="print only errors (no warnings, progress or messages)")
-    # on the commands that can warn
-    fatal = argparse.ArgumentParser(add_help=False)
-    fatal.add_argument("--fail-on-warnings", action="store_true",
-                       help="exit 1 if there is any warning (parse, html and pdf then write nothing)")
-
+def _add_parse(sub, quiet, fatal) -> None:
+    """akn parse: text -> AKN."""
     p = sub.add_parser("parse", parents=[quiet, fatal],
                        help="plain text of a resolution -> schema-valid AKN 3.0 XML")
     p.add_argument("source", help="the resolution as UTF-8 text ('-': standard input)")
@@ -395,6 +380,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: found from the text's script and words)")
     p.set_defaults(func=cmd_parse)
 
+
+def _add_validate(sub, quiet) -> None:
+    """akn validate: the official schema (and our profile)."""
     p = sub.add_parser("validate", parents=[quiet],
                        help="check files against the official AKN 3.0 schema")
     p.add_argument("files", nargs="+", metavar="FILE.xml", help="AKN files ('-': standard input)")
@@ -408,6 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "assertions) and say that it passed")
     p.set_defaults(func=cmd_validate)
 
+
+def _add_writers(sub, quiet, fatal) -> None:
+    """akn html and akn pdf: AKN -> page, PDF."""
     for name, func, what, kind in (
             ("html", cmd_html, "AKN XML -> accessible HTML page", ".html"),
             ("pdf", cmd_pdf, "AKN XML -> tagged PDF/A-3b with the XML embedded", ".pdf")):
@@ -428,6 +419,9 @@ def build_parser() -> argparse.ArgumentParser:
                                 "one exists in the output's folder; '' for no link)")
         p.set_defaults(func=func)
 
+
+def _add_build(sub, quiet, fatal) -> None:
+    """akn build: many files, in parallel."""
     p = sub.add_parser("build", parents=[quiet, fatal],
                        help="many .txt/.xml files -> DIR/NAME.{xml,html,pdf} and DIR/index.html, in parallel")
     p.add_argument("inputs", nargs="+", metavar="INPUT",
@@ -450,6 +444,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(docs/scaling.md)")
     p.set_defaults(func=cmd_build)
 
+
+def _add_index(sub, quiet) -> None:
+    """akn index: the catalogue."""
     p = sub.add_parser("index", parents=[quiet],
                        help="built XML files -> an HTML catalogue linking each one's HTML, PDF and XML")
     p.add_argument("files", nargs="+", metavar="XML")
@@ -458,6 +455,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "HTML and PDF are linked when they exist beside its XML)")
     p.set_defaults(func=cmd_index)
 
+
+def _add_export(sub, quiet, fatal) -> None:
+    """akn export: an archival bag, or --check."""
     p = sub.add_parser("export", parents=[quiet, fatal],
                        help="AKN XML -> an archival BagIt bag (XML, HTML, PDF/A, source, "
                        "metadata); or --check DIR")
@@ -476,6 +476,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --check BAG: the bag's anchor as the archive recorded it at export "
                         "(the sha256 of its tagmanifest-sha256.txt); any other is an error")
     p.set_defaults(func=cmd_export)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="akn", description="UN resolutions: text -> Akoma Ntoso 3.0 -> HTML, PDF. "
+        "'-' as an input reads standard input; '-o -' writes to standard output.")
+    ap.add_argument("--version", action=_Versions)
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # on every command
+    quiet = argparse.ArgumentParser(add_help=False)
+    quiet.add_argument("-q", "--quiet", action="store_true",
+                       help="print only errors (no warnings, progress or messages)")
+    # on the commands that can warn
+    fatal = argparse.ArgumentParser(add_help=False)
+    fatal.add_argument("--fail-on-warnings", action="store_true",
+                       help="exit 1 if there is any warning (parse, html and pdf then write nothing)")
+
+    _add_parse(sub, quiet, fatal)
+    _add_validate(sub, quiet)
+    _add_writers(sub, quiet, fatal)
+    _add_build(sub, quiet, fatal)
+    _add_index(sub, quiet)
+    _add_export(sub, quiet, fatal)
     return ap
 
 

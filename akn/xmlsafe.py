@@ -85,12 +85,8 @@ def parse_bytes(data: bytes, name: str = "-") -> etree._ElementTree:
 def read_file(path: str | os.PathLike) -> bytes:
     """The file's bytes (one more than MAX_BYTES at most, for parse_bytes to refuse), or an
     AknError that names the file and says why it cannot be read."""
-    name = os.fspath(path)
-    try:
-        with open(name, "rb") as f:
-            return f.read(MAX_BYTES + 1)
-    except OSError as e:
-        raise AknError(f"cannot read: {e.strerror}", name, 0, 0, "io")
+    from akn.bounded import read_bounded
+    return read_bounded(os.fspath(path), MAX_BYTES)
 
 
 def parse_file(path: str | os.PathLike) -> etree._ElementTree:

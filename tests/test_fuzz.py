@@ -260,3 +260,20 @@ def test_title_first_without_masthead_gives_no_empty_cover_page():
     doc = parse_text(("١٩٠/٦٧ - " + title + "\n\n" + head + rest).encode(), "x.txt")
     assert schema.is_valid(doc.tree)
     assert not doc.tree.getroot().xpath("//*[local-name()='coverPage']")
+
+
+# ------------------------------------------------------------------ XML into the writers
+
+def test_structure_aware_xml_mutations_never_crash_or_hang(tmp_path):
+    """A few dozen of scripts/fuzz_xml.py's cases (valid AKN made deep, wide, huge, odd)
+    through `akn html`, every sixth through `akn pdf`, each in a process with a time and a
+    memory limit: ok or a FILE:LINE:COL refusal, never exit 3, a timeout or out-of-memory."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("fuzz_xml", ROOT / "scripts" / "fuzz_xml.py")
+    fuzz_xml = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fuzz_xml)
+    counts = fuzz_xml.fuzz(30, 20261207, 2, 6, timeout=300, memory_mb=3072, out=tmp_path,
+                           log=lambda *_: None)
+    bad = {k: v for k, v in counts.items() if k[1] in ("crash", "timeout", "oom", "unclear")}
+    assert not bad, (bad, sorted(p.name for p in tmp_path.iterdir()))
+    assert sum(counts.values()) == 30

@@ -38,6 +38,7 @@ from akn.facts import DOC_TYPES, Facts, clean, document_element, first, kids, lo
 from akn.render.bidi import isolate, safe_href
 from akn.render.markup import BLOCK, VOID, Node, serialize, squash, text_of  # noqa: F401
 from akn.lang import eastern_digits
+from akn.limits import span
 
 # inside the package (a wheel carries them as akn/templates; in a checkout akn/templates
 # is a link to the top-level templates/ folder, their source)
@@ -397,7 +398,7 @@ class Walker:
 
     def table(self, el) -> Node:
         rows = []
-        for tr in el.iter(N + "tr"):
+        for tr in (k for k in kids(el) if local(k) == "tr"):   # not a nested table's rows
             cells = []
             for cell in kids(tr):
                 tag = "th" if local(cell) == "th" and plain(cell) else "td"
@@ -407,7 +408,7 @@ class Walker:
                 if not kids(cell):
                     inner = self.finish(self.inline(cell))
                 attrs = {"colspan": cell.get("colspan"), "rowspan": cell.get("rowspan")}
-                attrs = {k: v for k, v in attrs.items() if v and v.isdigit()}
+                attrs = {k: span(v) for k, v in attrs.items() if v and v.isdigit()}
                 if tag == "th":
                     attrs["scope"] = "col" if all(local(x) == "th" for x in kids(tr)) else "row"
                 cells.append(Node(tag, attrs, inner))
