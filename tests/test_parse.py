@@ -292,3 +292,24 @@ def test_cli_parse_writes_valid_file_and_reports(tmp_path):
     assert all(re.match(r"^.+:\d+:\d+: warning: ", ln) for ln in lines)
     assert any(":100:222: warning: call ^(٤)" in ln for ln in lines)
     assert run_akn("validate", out).returncode == 0
+
+
+def test_bold_run_that_lost_its_leading_space_joins_the_word_after_it():
+    """The UN's flattened texts strip the spaces inside a bold run, so a run that began with
+    a space and the first letter of the next word (`<b>تطلب</b><b> إ</b>لى`) arrives as
+    `**تطلب****إ**لى`. The space goes where it makes words the document prints elsewhere
+    ("إلى", "التي"); where it would not ("**تهيب**بالحكومات"), the run stays a word."""
+    from conftest import SEED_TXT
+    text = SEED_TXT.read_text(encoding="utf-8")
+    for old, new in [("**تطلب** إلى الأمين العام أن يتخذ", "**تطلب****إ**لى الأمين العام أن يتخذ"),
+                     ("الخطوات التي اتخذته", "الخطوات**ا**لتي اتخذته"),
+                     ("**تهيب** بالحكومات", "**تهيب**بالحكومات")]:
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    doc = parse_text(text.encode("utf-8"), "glued.txt")
+    body = " ".join("".join(p.itertext()) for p in doc.tree.getroot().iter(f"{{{AKN_NS}}}paragraph"))
+    body = re.sub(r"\s+", " ", body)
+    assert "تطلب إلى الأمين العام أن يتخذ" in body
+    assert "الخطوات التي اتخذته" in body
+    assert "تهيب بالحكومات" in body
+    assert "تطلبإ" not in body and "ا لتي" not in body

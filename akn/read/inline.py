@@ -69,6 +69,12 @@ def _make_patterns(lang: Language):
     return inline, gap, word
 
 
+# a word: letters with their combining marks (Arabic vowel signs and tanween are marks: "تنفيذًا"
+# is one word, not "تنفيذ" and "ا")
+_MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff"
+_WORD = re.compile(rf"(?:[^\W\d_]|[{_MARKS}])+")
+
+
 def _wordish(ch: str) -> bool:
     """A letter, digit or combining mark (Arabic vowel signs are marks, not letters)."""
     return bool(ch) and unicodedata.category(ch)[0] in "LMN"
@@ -82,7 +88,29 @@ class Inliner:
         self.adoption_year = adoption_year
         self.reversed_convention = False
         self.changes: list[dict] = []
+        self.texts: list[Text] = []   # the document's texts, for its vocabulary
+        self._vocabulary: set[str] | None = None
         self._cited: dict[str, tuple[bool, str]] = {}  # cite_context's answers by head
+
+    @property
+    def vocabulary(self) -> set[str]:
+        """The words the document prints away from bold markers (a marker may hide a lost
+        space), made when first asked for."""
+        if self._vocabulary is None:
+            self._vocabulary = {w for t in self.texts for token in t.value.split() if "**" not in token
+                                for w in _WORD.findall(token)}
+        return self._vocabulary
+
+    def _bold_start_of_next_word(self, value: str, m, inner: str) -> bool:
+        """A bold run glued to the word after it whose last letters only make a word with
+        it ("**تطلب****إ**لى", "الأمر**ا**لذي"): the source's bold began with the space the
+        flattening lost, so the space goes before the run and the run joins the word after."""
+        head = _WORD.match(inner[::-1])
+        tail = _WORD.match(value, m.end())
+        if not head or not tail:
+            return False
+        piece = inner[len(inner) - head.end():]
+        return piece not in self.vocabulary and piece + tail.group(0) in self.vocabulary
 
     # -- resolution numbers ----------------------------------------------------------------
     def cite_context(self, value: str, start: int) -> tuple[bool, str]:
@@ -202,12 +230,17 @@ class Inliner:
 
     def _bold(self, m, out, text, value, base, note_builder) -> None:
         inner = m.group("bold")
-        if self.lang.spaces and m.start() > 0 and _wordish(value[m.start() - 1]) and _wordish(inner[:1]):
+        glued_after = self.lang.spaces and m.end() < len(value) and _wordish(value[m.end()]) \
+            and not inner[-1:].isspace() and inner[-1:] not in JOINERS
+        starts_next = glued_after and self._bold_start_of_next_word(value, m, inner)
+        before = value[m.start() - 2:m.start()] if starts_next and value[m.start() - 2:m.start()] == "**" \
+            else value[m.start() - 1:m.start()]
+        if self.lang.spaces and m.start() > 0 and _wordish(before[-1:]) and _wordish(inner[:1]) \
+                or starts_next and before == "**" and m.start() > 2 and _wordish(value[m.start() - 3]):
             out.text(" ")  # the space was inside the bold run in the source
         span = out.add_new("span", {"class": "bold"})
         self.fill(span, text, inner, base + m.start("bold"), note_builder)
-        if self.lang.spaces and m.end() < len(value) and _wordish(value[m.end()]) and not inner[-1:].isspace() \
-                and inner[-1:] not in JOINERS:
+        if glued_after and not starts_next:
             out.text(" ")
 
     def _sup(self, m, out, text, value, base, note_builder) -> None:

@@ -57,7 +57,8 @@ def numbers(res: Resolution, diag: Diagnostics) -> None:
     number right (each change a warning and a record for the metadata)."""
     year = int(res.adoption[:4]) if res.adoption else 0
     inliner = Inliner(res.lang, diag, year, res.calls)
-    inliner.learn_convention(list(texts_in_order(res)) + [n.text for n in res.notes])
+    inliner.texts = list(texts_in_order(res)) + [n.text for n in res.notes]
+    inliner.learn_convention(inliner.texts)
     res.own_number = inliner.normalise_pair(res.number.replace(" ", ""), *res.number_pos,
                                             "resolution's own number") if "/" in res.number else res.number
     res.inliner = inliner  # the builder writes the text with it: its convention, its changes
