@@ -86,6 +86,15 @@ def test_soft_hyphen_in_a_paragraph_number_is_removed_with_a_warning():
     assert doc.to_bytes() == plain.to_bytes()
 
 
+def test_soft_hyphen_inside_a_word_is_the_texts_own_and_kept():
+    """A hyphenation point between two letters is part of the word as the UN prints it
+    (their Russian 78/159 has "финансиро\u00adванию"): kept, without a warning."""
+    doc = parse_text(TEXT.replace("Secretary-General", "Secre\u00adtary-General").encode(), "x.txt")
+    assert "Secre\u00adtary-General" in doc.to_bytes().decode("utf-8")
+    assert not _warnings(doc, "invisible")
+    assert _operative(doc) == 2
+
+
 @pytest.mark.parametrize("ch,name", [("\u200b", "ZERO WIDTH SPACE"), ("\u200d", "ZERO WIDTH JOINER"),
                                      ("\u200c", "ZERO WIDTH NON-JOINER"), ("\u061c", "ARABIC LETTER MARK"),
                                      ("\u2060", "WORD JOINER"), ("\ufeff", "ZERO WIDTH NO-BREAK SPACE")])

@@ -27,7 +27,8 @@ MARKS = re.compile("[\u200e\u200f]")
 # inside text, the deprecated format characters, the annotation marks and the tags.
 INVISIBLE = re.compile("[\u00ad\u034f\u061c\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f"
                        "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
-# ... except a zero-width non-joiner or joiner between two letters of the Arabic script:
+# ... except a soft hyphen between two letters (a hyphenation point of the word), and a
+# zero-width non-joiner or joiner between two letters of the Arabic script:
 # there it chooses a letter's form (as in Persian and Urdu words), which is the text's own
 # business; it never stands inside a number or a keyword, which are what the reader matches.
 JOINERS = "\u200c\u200d"
@@ -254,6 +255,12 @@ class _Invisible:
 
 
 def _joins_letters(line: str, at: int) -> bool:
-    """A zero-width (non-)joiner between two Arabic-script letters: kept (it shapes them)."""
-    return line[at] in JOINERS and 0 < at < len(line) - 1 \
+    """Kept: a zero-width (non-)joiner between two Arabic-script letters (it shapes them),
+    and a soft hyphen between two letters (a hyphenation point inside a word, as the UN's
+    own texts carry: "финансиро\u00adванию"); elsewhere both only split what the reader reads."""
+    if not 0 < at < len(line) - 1:
+        return False
+    if line[at] == "\u00ad":
+        return line[at - 1].isalpha() and line[at + 1].isalpha()
+    return line[at] in JOINERS \
         and bool(ARABIC_LETTER.match(line[at - 1])) and bool(ARABIC_LETTER.match(line[at + 1]))
