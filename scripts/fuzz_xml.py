@@ -218,8 +218,22 @@ def _limit(memory_mb: int):
     return apply
 
 
+# Seconds a case may take per MB of XML, on top of --timeout: the writers' work grows with the
+# document (the largest UN file of session 78, A/RES/78/69 at 468 KB, ~70 pages, takes ~12 s
+# to typeset here), so a mutation that makes the seed a 2 MB document of 3,000 paragraphs is
+# given the time such a document needs; what the fuzzer looks for is work out of proportion
+# to the input (a quadratic join, an expansion, a span), which no allowance hides.
+PER_MB = {"html": 15.0, "pdf": 90.0}
+
+
+def budget(data: bytes, command: str, timeout: float) -> float:
+    """The time limit for one case: --timeout plus the allowance for its size."""
+    return timeout + PER_MB[command] * len(data) / 1e6
+
+
 def run_case(data: bytes, command: str, timeout: float, memory_mb: int) -> tuple[str, str]:
-    """(outcome, stderr) of `akn COMMAND` on these bytes."""
+    """(outcome, stderr) of `akn COMMAND` on these bytes, within budget(...) seconds."""
+    timeout = budget(data, command, timeout)
     with tempfile.TemporaryDirectory() as tmp:
         doc = Path(tmp) / "case.xml"
         doc.write_bytes(data)
@@ -275,7 +289,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("--pdf-every", type=int, default=5, help="every Nth case through pdf (0: none)")
-    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per case")
+    ap.add_argument("--timeout", type=float, default=120.0,
+                    help="seconds per case, plus PER_MB seconds per MB of XML")
     ap.add_argument("--memory", type=int, default=3072, help="MB of address space per case")
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "fuzz-xml")
     args = ap.parse_args(argv)
