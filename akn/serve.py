@@ -162,20 +162,32 @@ def warm() -> None:
     akn.to_pdf(doc)
 
 
-def serve(path: str, idle: float = IDLE) -> int:
+class _Stop(Exception):
+    """SIGTERM or SIGHUP: the server ends (the copies at work finish first)."""
+
+
+def _stop(_signum, _frame):
+    raise _Stop
+
+
+def _take_lock(path: str):
+    """The server's lock file, held; None when another server holds it."""
     import fcntl
-    import select
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     lock = open(path + ".lock", "a")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
-        return 0   # another server has this socket
+        lock.close()
+        return None
     lock.truncate(0)
     lock.write(f"{os.getpid()}\n")   # who holds it, for whoever must stop it
     lock.flush()
-    mine = signature()
+    return lock
+
+
+def _listen(path: str) -> socket.socket:
+    """A Unix socket at ``path``, for its owner only."""
     try:
         os.unlink(path)
     except FileNotFoundError:
@@ -186,75 +198,104 @@ def serve(path: str, idle: float = IDLE) -> int:
         listener.bind(path)
     finally:
         os.umask(old)
-    ours = os.stat(path).st_ino
     listener.listen(64)   # commands that come while it warms up wait for it
+    return listener
 
-    class Stop(Exception):
-        pass
 
-    def stop(_signum, _frame):
-        raise Stop
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGHUP, stop)
+def _read_request(conn) -> tuple[dict, list[int]] | None:
+    """A command's request (its argv, cwd, environment) and its three standard streams."""
+    try:
+        msg, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
+        if len(msg) < 4 or len(fds) != 3:
+            raise OSError("bad request")
+        size = struct.unpack("!I", msg[:4])[0]
+        body = msg[4:]
+        while len(body) < size:
+            more = conn.recv(size - len(body))
+            if not more:
+                raise OSError("short request")
+            body += more
+        return json.loads(body.decode("utf-8", "surrogateescape")), fds
+    except (OSError, ValueError):
+        conn.close()
+        return None
+
+
+def _fork_command(listener, conn, fds: list[int], request: dict) -> int:
+    """A copy of this warm process runs the command; the server goes on at once."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGHUP})
+    pid = os.fork()
+    if pid == 0:   # the child: becomes the command
+        listener.close()
+        _child(conn, fds, request)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGHUP})
+    print(f"akn serve: {pid}: akn {' '.join(request['argv'])}", file=sys.stderr, flush=True)
+    return pid
+
+
+def _close(conn, fds: list[int]) -> None:
+    conn.close()
+    for fd in fds:
+        os.close(fd)
+
+
+def serve(path: str, idle: float = IDLE) -> int:
+    """Serve commands on the socket ``path`` until idle for ``idle`` seconds, stopped, or
+    akn changes on disk; 0 at once when another server already serves there."""
+    lock = _take_lock(path)
+    if lock is None:
+        return 0   # another server has this socket
+    mine = signature()
+    listener = _listen(path)
+    ours = os.stat(path).st_ino
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _stop)
     warm()
     import gc
     gc.collect()
     gc.freeze()   # what warm() made stays out of the copies' collections: fewer pages copied
     children: set[int] = set()
     try:
-        while True:
-            ready, _, _ = select.select([listener], [], [], idle)
-            _reap(children)
-            if not ready:
-                if not children:
-                    return 0
-                continue
-            conn, _ = listener.accept()
-            try:
-                msg, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
-                if len(msg) < 4 or len(fds) != 3:
-                    raise OSError("bad request")
-                size = struct.unpack("!I", msg[:4])[0]
-                body = msg[4:]
-                while len(body) < size:
-                    more = conn.recv(size - len(body))
-                    if not more:
-                        raise OSError("short request")
-                    body += more
-                request = json.loads(body.decode("utf-8", "surrogateescape"))
-            except (OSError, ValueError):
-                conn.close()
-                continue
-            if request.get("sig") != mine:   # akn changed on disk: this server is stale
-                conn.sendall(b"X\0\0\0\0")
-                conn.close()
-                for fd in fds:
-                    os.close(fd)
-                return 0
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGHUP})
-            pid = os.fork()
-            if pid == 0:   # the child: becomes the command
-                listener.close()
-                _child(conn, fds, request)
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGHUP})
-            children.add(pid)
-            print(f"akn serve: {pid}: akn {' '.join(request['argv'])}", file=sys.stderr, flush=True)
-            conn.close()
-            for fd in fds:
-                os.close(fd)
-    except (Stop, KeyboardInterrupt):
+        return _loop(listener, mine, children, idle)
+    except (_Stop, KeyboardInterrupt):
         return 0
     finally:
         listener.close()
-        for pid in children:   # the copies still at work use the fonts this process keeps
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
+        _wait_for(children)
         try:
             if os.stat(path).st_ino == ours:   # not a newer server's socket
                 os.unlink(path)
         except OSError:
+            pass
+
+
+def _loop(listener, mine: str, children: set[int], idle: float) -> int:
+    import select
+    while True:
+        ready, _, _ = select.select([listener], [], [], idle)
+        _reap(children)
+        if not ready:
+            if not children:
+                return 0
+            continue
+        conn, _ = listener.accept()
+        got = _read_request(conn)
+        if got is None:
+            continue
+        request, fds = got
+        if request.get("sig") != mine:   # akn changed on disk: this server is stale
+            conn.sendall(b"X\0\0\0\0")
+            _close(conn, fds)
+            return 0
+        children.add(_fork_command(listener, conn, fds, request))
+        _close(conn, fds)
+
+
+def _wait_for(children: set[int]) -> None:
+    for pid in children:   # the copies still at work use the fonts this process keeps
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
             pass
 
 
