@@ -372,3 +372,29 @@ def test_pdftotext_directional_marks_are_layout_not_text():
     b = parse_text(text.encode(), "marked.txt")
     assert b.to_bytes().replace(b"marked.txt", b"plain.txt") == a.to_bytes()
     assert [w.code for w in b.diagnostics.warnings].count("bidi-control") == 1
+
+
+def test_raw_arabic_without_blank_lines_ranges_and_run_on_clauses():
+    """Raw text whose paragraphs are not parted by blank lines (as A/RES/78/153's): a line
+    that opens with a range ("2011-2013 و …") is not paragraph 2011, and a line filled to the
+    measure that ends with «،» runs on into «وإذ تعترف …» (Arabic goes on "…، وإذ …" inside
+    one paragraph). Both left the structure as it was without them."""
+    raw = source("ar", "raw").read_text(encoding="utf-8")
+    raw = "\n".join(line for line in raw.split("\n") if line.strip()) + "\n"
+
+    def counts(text):
+        root = parse_text(text.encode("utf-8"), "r.txt").tree.getroot()
+        return (len(root.findall(".//a:preamble/a:container", NS)),
+                len(root.findall(".//a:mainBody/a:paragraph", NS)), root)
+
+    base = counts(raw)[:2]
+    ranged = raw.replace("2011 و 68/35 المؤرخ", "2011-2013 و 68/35 المؤرخ")
+    assert ranged != raw
+    *got, root = counts(ranged)
+    assert tuple(got) == base
+    assert "2011-2013" in printed(root.find(".//a:preamble", NS))
+    old = "المؤرخ 12 كانون الأول/ديسمبر 2019، و 76/31 \nالمؤرخ 6 كانون الأول/ديسمبر 2021، "
+    assert raw.count(old) == 1
+    run_on = raw.replace(old, "المؤرخ 12 كانون الأول/ديسمبر 2019 و 76/31 المؤرخ 6 كانون "
+                              "الأول/ديسمبر 2021،\nوإذ تعترف بأهمية هذه القرارات،")
+    assert tuple(counts(run_on)[:2]) == base
