@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import stat
 import sys
@@ -163,6 +164,11 @@ def check(outputs, inputs=()) -> list[Target]:
 
 
 # ---------------------------------------------------------------- temporaries
+
+# the names of temporary_name's files (and of the mkstemp ones earlier versions made): how
+# a killed run's leftovers are known (akn build sweeps them)
+TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")
+
 
 def temporary_name(name: str) -> str:
     """A fresh hidden name for a temporary beside ``name``: '.NAME.XXXXXXXX.tmp', the name

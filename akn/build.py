@@ -18,7 +18,6 @@ Folders given as inputs stand for their ``*.txt`` and ``*.xml`` files.
 from __future__ import annotations
 
 import os
-import re
 import signal
 import sys
 import threading
@@ -174,17 +173,19 @@ def _build(job: Job, outdir: Path, warnings: list[str]) -> tuple[dict, dict]:
         if not schema.is_valid(doc.tree):
             raise AknError("internal error: the XML built from this text is not schema-valid; "
                            "no output written — please report this", src, 1, 1, "invalid")
-        xml_bytes = doc.to_bytes()
+        xml_bytes, tree = doc.to_bytes(), doc.tree
     else:   # read as `akn html` and `akn pdf` read it: the same checks, the same messages
         from akn.load import load_akn
-        xml_bytes = data
-        warnings.extend(load_akn(src, data=xml_bytes).warnings)
+        loaded = load_akn(src, data=data)
+        warnings.extend(loaded.warnings)
+        xml_bytes, tree = data, loaded.tree
     base = outdir / job.stem
     name = base.name + ".xml"
     # Fresh trees from the XML's bytes for each writer, exactly as `akn html` / `akn pdf`
     # read the file: so a batch build gives make's bytes.
+    # (the catalogue's facts only read: from the tree already parsed)
     page = html.render(xmlsafe.parse_bytes(xml_bytes, src), source_name=name)
-    entry = _entry(Facts(xmlsafe.parse_bytes(xml_bytes, src)), job.stem)
+    entry = _entry(Facts(tree), job.stem)
     out = pdf.render_full(xmlsafe.parse_bytes(xml_bytes, src), xml_bytes=xml_bytes, source_name=name)
     warnings.extend(f"{src}: warning: PDF tagging: {p}" for p in out.problems)
     xml_out = base.with_name(name)
@@ -347,7 +348,7 @@ def _stop_on_signals():
             signal.signal(s, h)
 
 
-TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")   # akn.atomic's: .NAME.XXXXXXXX.tmp
+from akn.atomic import TEMPORARY  # noqa: E402  (akn.atomic's .NAME.XXXXXXXX.tmp)
 
 
 def sweep_temporaries(outdir: str, jobs: list[Job]) -> int:
