@@ -17,6 +17,27 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("AKN_SHARED", ROOT.parent / "shared"))
 SEED_TXT = ROOT / "sources" / "A-RES-67-190.ar.txt"
 CORPUS = SHARED / "corpus" / "unxml" / "78"
+# the smallest English resolution the reader takes: two numbered paragraphs, one citation
+SMALL_EN = "\n\n".join([
+    "General Assembly Seventy-eighth session", "Agenda item 68",
+    "Resolution adopted by the General Assembly on 19 December 2023",
+    "78/999. A small resolution", "The General Assembly,",
+    "Recalling its resolution 77/1 of 1 December 2022,",
+    "1. Welcomes the report of the Secretary-General;",
+    "2. Decides to continue its work.", "51st plenary meeting", "19 December 2023"]) + "\n"
+
+
+class NullStream:
+    """A progress stream that is not a terminal and keeps nothing (for akn.build.run)."""
+
+    def write(self, s):
+        pass
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
 LANGS = ("ar", "en", "fr", "es", "ru", "zh")
 
 

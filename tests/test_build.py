@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from akn import build
-from tests.conftest import CORPUS, SEED_TXT, run_akn
+from tests.conftest import CORPUS, SEED_TXT, NullStream, run_akn
 
 UN = ("ar/A_RES_78_124-2325865A.xml", "zh/A_RES_78_329-2416431C.xml")
 
@@ -39,7 +39,7 @@ def inputs(tmp_path_factory) -> list[Path]:
 def twice(inputs, tmp_path_factory, monkeypatch_module):
     monkeypatch_module.delenv("SOURCE_DATE_EPOCH", raising=False)
     a = tmp_path_factory.mktemp("first") / "out"
-    status, results = build.run([str(p) for p in inputs], str(a), jobs=1, stream=_Null())
+    status, results = build.run([str(p) for p in inputs], str(a), jobs=1, stream=NullStream())
     assert status == 0, [r.reason for r in results if not r.ok]
     b = tmp_path_factory.mktemp("second") / "elsewhere"
     proc = run_akn("build", *inputs, "-o", b, "-j", "2", env=_env_without_epoch())
@@ -58,15 +58,6 @@ def _env_without_epoch():
     return {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
 
 
-class _Null:
-    def write(self, s):
-        pass
-
-    def flush(self):
-        pass
-
-    def isatty(self):
-        return False
 
 
 def test_two_builds_are_byte_identical(twice, inputs):
@@ -183,15 +174,15 @@ def test_a_second_build_skips_what_is_up_to_date(tmp_path):
     src.parent.mkdir()
     shutil.copy(SEED_TXT, src)
     out = tmp_path / "out"
-    status, results = build.run([str(src)], str(out), jobs=1, stream=_Null())
+    status, results = build.run([str(src)], str(out), jobs=1, stream=NullStream())
     assert status == 0 and results[0].reason == ""
     pdf = out / f"{SEED_TXT.stem}.pdf"
     before = (pdf.stat().st_mtime_ns, digests(out))
-    status, results = build.run([str(src)], str(out), jobs=1, stream=_Null())
+    status, results = build.run([str(src)], str(out), jobs=1, stream=NullStream())
     assert status == 0 and results[0].reason == "up to date"
     assert (pdf.stat().st_mtime_ns, digests(out)) == before       # untouched, index too
     src.write_bytes(src.read_bytes() + b"\n")                       # a changed input
-    status, results = build.run([str(src)], str(out), jobs=1, stream=_Null())
+    status, results = build.run([str(src)], str(out), jobs=1, stream=NullStream())
     assert status == 0 and results[0].reason == ""
-    status, results = build.run([str(src)], str(out), jobs=1, stream=_Null(), force=True)
+    status, results = build.run([str(src)], str(out), jobs=1, stream=NullStream(), force=True)
     assert results[0].reason == ""

@@ -16,21 +16,12 @@ from pathlib import Path
 import pytest
 
 from akn import build
-from tests.conftest import ROOT, SEED_TXT
+from tests.conftest import ROOT, SEED_TXT, NullStream
 
 TITLE_A = "لمكافحة الاتجار بالأشخاص"
 TITLE_B = "لمكافحة القرصنة البحرية"
 
 
-class _Null:
-    def write(self, s):
-        pass
-
-    def flush(self):
-        pass
-
-    def isatty(self):
-        return False
 
 
 def _seed(title: str = TITLE_A) -> bytes:
@@ -132,7 +123,7 @@ def test_a_stopped_build_leaves_no_worker_no_temporary_and_resumes(tmp_path, how
     for p in inputs:
         page = (out / f"{p.stem}.html").read_text(encoding="utf-8")
         assert TITLE_A in page and (out / f"{p.stem}.pdf").stat().st_size > 10_000
-    status, _ = build.run([str(src)], str(out), jobs=1, stream=_Null())
+    status, _ = build.run([str(src)], str(out), jobs=1, stream=NullStream())
     assert status == 0 and not _temporaries(out)
 
 
@@ -142,7 +133,7 @@ def test_an_interrupted_build_never_makes_a_stale_up_to_date(tmp_path):
     "N up to date ... 0 built", exit 0, with outputs still holding B's)."""
     src, out = tmp_path / "in", tmp_path / "out"
     inputs = _inputs(src, 4)
-    status, _ = build.run([str(src)], str(out), jobs=2, stream=_Null())
+    status, _ = build.run([str(src)], str(out), jobs=2, stream=NullStream())
     assert status == 0
     _inputs(src, 4, TITLE_B)
     proc = _start(src, out)
@@ -152,7 +143,7 @@ def test_an_interrupted_build_never_makes_a_stale_up_to_date(tmp_path):
     assert proc.returncode == 143
     assert any(TITLE_B in (out / f"{p.stem}.html").read_text(encoding="utf-8") for p in inputs)
     _inputs(src, 4, TITLE_A)
-    status, results = build.run([str(src)], str(out), jobs=2, stream=_Null())
+    status, results = build.run([str(src)], str(out), jobs=2, stream=NullStream())
     assert status == 0
     assert any(r.reason != "up to date" for r in results)
     for p in inputs:
@@ -165,15 +156,15 @@ def test_a_changed_or_missing_output_is_rebuilt(tmp_path):
     """Up to date means: the same input AND each output as the manifest records it."""
     src, out = tmp_path / "in", tmp_path / "out"
     _inputs(src, 2)
-    assert build.run([str(src)], str(out), jobs=1, stream=_Null())[0] == 0
+    assert build.run([str(src)], str(out), jobs=1, stream=NullStream())[0] == 0
     good = (out / "s0.html").read_bytes()
     (out / "s0.html").write_bytes(good.replace(TITLE_A.encode(), TITLE_B.encode()))
     (out / "s1.pdf").unlink()
-    status, results = build.run([str(src)], str(out), jobs=1, stream=_Null())
+    status, results = build.run([str(src)], str(out), jobs=1, stream=NullStream())
     assert status == 0
     assert sorted(r.reason for r in results) == ["", ""]
     assert (out / "s0.html").read_bytes() == good and (out / "s1.pdf").is_file()
-    status, results = build.run([str(src)], str(out), jobs=1, stream=_Null())
+    status, results = build.run([str(src)], str(out), jobs=1, stream=NullStream())
     assert [r.reason for r in results] == ["up to date", "up to date"]
 
 
@@ -189,7 +180,7 @@ def test_temporaries_of_a_killed_build_are_swept(tmp_path):
     mine = [out / ".keep.tmp", out / "notes.tmp", out / "sub" / ".x.html.ab12cd_9.tmp"]
     for p in mine:
         p.write_bytes(b"not akn's")
-    assert build.run([str(src)], str(out), jobs=1, stream=_Null())[0] == 0
+    assert build.run([str(src)], str(out), jobs=1, stream=NullStream())[0] == 0
     assert not any(p.exists() for p in left)
     assert all(p.exists() for p in mine)   # not akn's pattern, or not a folder it writes
 
@@ -222,9 +213,9 @@ def test_a_source_named_index_does_not_lose_its_page(tmp_path):
     src.mkdir()
     (src / "index.txt").write_bytes(_seed())
     out = tmp_path / "out"
-    status, results = build.run([str(src)], str(out), jobs=1, stream=_Null())
+    status, results = build.run([str(src)], str(out), jobs=1, stream=NullStream())
     assert status == 1
     assert "index.txt:0:0: error:" in results[0].reason and "catalogue" in results[0].reason
     assert not (out / "index.xml").exists()
-    status, results = build.run([str(src)], str(out), jobs=1, stream=_Null(), index=False)
+    status, results = build.run([str(src)], str(out), jobs=1, stream=NullStream(), index=False)
     assert status == 0 and TITLE_A in (out / "index.html").read_text(encoding="utf-8")

@@ -16,17 +16,11 @@ import pytest
 from lxml import html as lhtml
 
 import akn
-from conftest import CORPUS, ROOT, SEED_TXT, run_akn
+from conftest import CORPUS, ROOT, SEED_TXT, SMALL_EN, run_akn
 
 AKN = [sys.executable, "-m", "akn"]
 INVALID_EN = CORPUS / "en" / "A_RES_78_253-2326236E.xml"   # one of the UN's three invalid files
-SMALL = "\n\n".join([
-    "General Assembly Seventy-eighth session", "Agenda item 68",
-    "Resolution adopted by the General Assembly on 19 December 2023",
-    "78/999. A small resolution", "The General Assembly,",
-    "Recalling its resolution 77/1 of 1 December 2022,",
-    "1. Welcomes the report of the Secretary-General;",
-    "2. Decides to continue its work.", "51st plenary meeting", "19 December 2023"]) + "\n"
+SMALL = SMALL_EN
 
 
 def akn_cmd(*args, input: bytes | None = None, cwd=None, **kw) -> subprocess.CompletedProcess:

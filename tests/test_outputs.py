@@ -17,15 +17,9 @@ import pytest
 
 from akn import atomic
 from akn.diagnostics import AknError
-from conftest import ROOT, run_akn
+from conftest import ROOT, SMALL_EN, run_akn
 
-TEXT = "\n\n".join([
-    "General Assembly Seventy-eighth session", "Agenda item 68",
-    "Resolution adopted by the General Assembly on 19 December 2023",
-    "78/999. A small resolution", "The General Assembly,",
-    "Recalling its resolution 77/1 of 1 December 2022,",
-    "1. Welcomes the report of the Secretary-General;",
-    "2. Decides to continue its work.", "51st plenary meeting", "19 December 2023"]) + "\n"
+TEXT = SMALL_EN
 
 AS_ROOT = pytest.mark.skipif(os.geteuid() != 0, reason="mknod needs root")
 

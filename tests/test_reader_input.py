@@ -12,16 +12,10 @@ import sys
 import pytest
 
 from akn.read import parse_text
-from conftest import ROOT, SEED_TXT, run_akn
+from conftest import ROOT, SEED_TXT, SMALL_EN, run_akn
 
 SEED = SEED_TXT.read_text(encoding="utf-8")
-TEXT = "\n\n".join([
-    "General Assembly Seventy-eighth session", "Agenda item 68",
-    "Resolution adopted by the General Assembly on 19 December 2023",
-    "78/999. A small resolution", "The General Assembly,",
-    "Recalling its resolution 77/1 of 1 December 2022,",
-    "1. Welcomes the report of the Secretary-General;",
-    "2. Decides to continue its work.", "51st plenary meeting", "19 December 2023"]) + "\n"
+TEXT = SMALL_EN
 DIAG = re.compile(r"^.+:\d+:\d+: (warning|error): \S.*$")
 
 # Runs akn with its address space capped at 1 GB (so that the old behaviour, reading the
