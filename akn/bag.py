@@ -39,7 +39,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from akn import AKN_NS, __version__
-from akn.diagnostics import AknError
+from akn.diagnostics import AknError, shown  # noqa: F401  (shown: also for cli)
 
 NS = {"a": AKN_NS}
 PIPELINE_NS = "https://akn.un-resolutions.invalid/ns/pipeline/1.0"
@@ -781,10 +781,6 @@ def _anchor_problems(bag: Path, expect: str | None) -> list[str]:
                             f"beside the bag ({recorded})")
     return problems
 
-
-def shown(path) -> str:
-    """A path as messages show it: bytes that are not UTF-8 as \\xNN escapes."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def normal_anchor(text: str) -> str:

@@ -28,6 +28,8 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from akn.diagnostics import shown
+
 SUFFIXES = (".txt", ".xml")
 
 
@@ -95,10 +97,6 @@ def plan(files: list[str], outdir: str | os.PathLike, *,
             jobs.append(job)
     return jobs, refused
 
-
-def shown(path: str) -> str:
-    """A file name as messages show it: bytes that are not UTF-8 as \\xNN escapes."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _refusal(job: Job, rel: Path, out: Path, outdir, taken: dict, index: bool) -> str:

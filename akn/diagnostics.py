@@ -6,6 +6,7 @@ command exits non-zero and leaves no output file behind.
 """
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -76,3 +77,8 @@ class Diagnostics:
         stream = stream or sys.stderr
         for d in sorted(self.items, key=lambda d: (d.line, d.col)):
             print(d, file=stream)
+
+
+def shown(path) -> str:
+    """A file name as messages show it: bytes that are not UTF-8 as \\xNN escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")

@@ -25,12 +25,11 @@ from lxml import etree
 
 from akn import AKN_NS
 from akn import lang as languages
+from akn import load
 
 N = f"{{{AKN_NS}}}"
 NS = {"a": AKN_NS}
-DOC_TYPES = frozenset({"statement", "act", "bill", "doc", "debate", "debateReport", "judgment",
-                       "officialGazette", "amendment", "amendmentList", "portion",
-                       "documentCollection"})
+DOC_TYPES = frozenset(load.DOC_TYPES)   # the document types the schema allows
 # inline elements whose content is not the text around them: notes and their references,
 # pop-ups, images, markers, references to other documents
 NOT_TEXT = frozenset({"authorialNote", "noteRef", "popup", "img", "marker", "componentRef",

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 
 from akn import AKN_NS
-from akn.diagnostics import AknError
+from akn.diagnostics import AknError, shown
 
 # The document types the schema allows under <akomaNtoso> (the writers render any of them)
 DOC_TYPES = ("amendmentList", "officialGazette", "documentCollection", "act", "bill",
@@ -37,11 +37,6 @@ class Loaded:
     warnings: list[str] = field(default_factory=list)
 
 
-def display_name(name: str) -> str:
-    """A file name as the messages show it: bytes that are not UTF-8 as \\xNN."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
 def check_name(name: str) -> None:
     """Refuse a file name that is not UTF-8: it could not be written into the page, the
     PDF's metadata or a catalogue (it was an internal error, exit 3)."""
@@ -50,7 +45,7 @@ def check_name(name: str) -> None:
     except UnicodeEncodeError:
         raise AknError("this file name is not valid UTF-8, and akn writes names into its "
                        "outputs: rename the file (e.g. convmv -f latin1 -t utf8)",
-                       display_name(name), 0, 0, "bad-name") from None
+                       shown(name), 0, 0, "bad-name") from None
 
 
 def _document(tree, name: str) -> None:
